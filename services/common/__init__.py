@@ -1,0 +1,1 @@
+"""Code every ANTT service shares, written once: settings, contracts, Kafka, Mongo, HTTP, auth."""

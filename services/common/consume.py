@@ -1,0 +1,174 @@
+"""The one consumer loop: poll a batch, decode against the contracts, hand the valid events to
+the service's handler, dead-letter the rest, then commit. Offsets are committed only after the
+handler's writes, so a crash re-delivers and the (idempotent) handler changes nothing twice.
+
+Commit policy: after every polled batch (at most `max_records` events, or what arrived within
+`poll_ms`). A handler that raises a transient error (database or broker down) gets the same
+batch again after a back-off; nothing is committed meanwhile.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.errors import CommitFailedError, KafkaError
+from pymongo.errors import PyMongoError
+
+from .contracts import ContractError, Event, Topic, decode
+from .kafka import Publisher
+from .metrics import CONSUMER_LAG, DLQ_EVENTS, EVENT_PROCESSING, EVENTS_CONSUMED
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (PyMongoError, KafkaError, OSError, asyncio.TimeoutError)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An event the handler could not apply for a reason that retrying will not fix."""
+    event: Event
+    reason: str
+
+
+Handler = Callable[[list[Event]], Awaitable[list[Rejection]]]
+
+
+class DeadLetters:
+    """Writes refused messages, unchanged, to `<topic>.dlq` with the reason in headers."""
+
+    def __init__(self, publisher: Publisher, service: str):
+        self._publisher = publisher
+        self._service = service
+
+    async def send(self, topic: Topic, record: ConsumerRecord, kind: str, reason: str) -> None:
+        headers = [("dlq.reason", reason[:2000].encode()), ("dlq.kind", kind.encode()),
+                   ("dlq.service", self._service.encode()), ("dlq.topic", record.topic.encode()),
+                   ("dlq.partition", str(record.partition).encode()),
+                   ("dlq.offset", str(record.offset).encode())]
+        await self._publisher.send_raw(topic.dlq, record.value, record.key, headers)
+        DLQ_EVENTS.labels(topic.name, kind).inc()
+        log.warning("dead-lettered %s[%s]@%s: %s: %s", record.topic, record.partition,
+                    record.offset, kind, reason)
+
+
+class EventLoop:
+    """Runs one consumer group over some topics with one handler, until stopped."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, topics: list[Topic], handler: Handler,
+                 dead_letters: DeadLetters, *, max_records: int = 500, poll_ms: int = 200,
+                 retry_backoff_s: float = 1.0):
+        self._consumer = consumer
+        self._topics = {t.name: t for t in topics}
+        self._handler = handler
+        self._dlq = dead_letters
+        self._max_records = max_records
+        self._poll_ms = poll_ms
+        self._backoff = retry_backoff_s
+        self._task: asyncio.Task | None = None
+        self.last_progress = time.monotonic()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="event-loop")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        try:
+            await self._consumer.stop()
+        except KafkaError:
+            pass
+
+    async def healthy(self) -> bool:
+        """The loop runs and polled within the last minute."""
+        running = self._task is not None and not self._task.done()
+        return running and time.monotonic() - self.last_progress < 60
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._consumer.start()
+                break
+            except KafkaError as exc:
+                log.warning("consumer cannot reach the broker yet: %s", exc)
+                await asyncio.sleep(self._backoff)
+        while True:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=self._poll_ms,
+                                                       max_records=self._max_records)
+            except KafkaError as exc:
+                log.warning("poll failed, retrying: %r", exc)
+                await asyncio.sleep(self._backoff)
+                continue
+            self.last_progress = time.monotonic()
+            if not batches:
+                continue
+            records = [r for recs in batches.values() for r in recs]
+            await self._process(records)
+            await self._commit()
+            self._record_lag(batches)
+
+    async def _process(self, records: list[ConsumerRecord]) -> None:
+        events: list[Event] = []
+        origin: dict[str, ConsumerRecord] = {}
+        for record in records:
+            topic = self._topics[record.topic]
+            try:
+                event = decode(record.value)
+                if event.schema not in topic.events:
+                    raise ContractError([{"field": "schema",
+                                          "reason": f"{event.schema} is not carried by {topic.name}"}])
+            except ContractError as exc:
+                EVENTS_CONSUMED.labels(record.topic, "invalid").inc()
+                await self._retrying(self._dlq.send, topic, record, "invalid", str(exc))
+                continue
+            events.append(event)
+            origin[event.id] = record
+        if not events:
+            return
+        with EVENT_PROCESSING.labels(records[0].topic).time():
+            rejections = await self._retrying(self._handler, events)
+        rejected = {r.event.id for r in rejections}
+        for rejection in rejections:
+            record = origin[rejection.event.id]
+            EVENTS_CONSUMED.labels(record.topic, "rejected").inc()
+            await self._retrying(self._dlq.send, self._topics[record.topic], record, "rejected",
+                                 rejection.reason)
+        for event in events:
+            if event.id not in rejected:
+                EVENTS_CONSUMED.labels(origin[event.id].topic, "ok").inc()
+
+    async def _retrying(self, func, *args):
+        while True:
+            try:
+                return await func(*args)
+            except TRANSIENT as exc:
+                log.warning("transient failure, retrying the same batch: %r", exc)
+                await asyncio.sleep(self._backoff)
+
+    async def _commit(self) -> None:
+        while True:
+            try:
+                await self._consumer.commit()
+                return
+            except CommitFailedError as exc:
+                # The group rebalanced: another member owns these partitions now and gets the
+                # batch again; the handler is idempotent, so that changes nothing.
+                log.warning("commit refused after a rebalance: %r", exc)
+                return
+            except KafkaError as exc:
+                log.warning("commit failed, retrying: %r", exc)
+                await asyncio.sleep(self._backoff)
+
+    def _record_lag(self, batches) -> None:
+        for tp, records in batches.items():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None:
+                CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - records[-1].offset - 1))

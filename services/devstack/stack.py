@@ -1,0 +1,103 @@
+"""The whole system on this machine: broker, database, topics, every service."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from services.__main__ import SERVICES
+from services.common.kafka import ensure_topics
+from services.common.settings import ServiceSettings
+
+from .database import EmbeddedDatabase
+from .kafka import KafkaBroker
+from .processes import Child, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Ports:
+    gateway: int = 8000
+    intake: int = 8001
+    verification: int = 8002
+    extraction: int = 8003
+    aggregation: int = 8004
+    kafka: int = 9092
+    kafka_controller: int = 9093
+    database: int = 27017
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(**{name: free_port() for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class Stack:
+    """`kafka_bootstrap` / `mongo_uri` point at external ones; otherwise they are started here."""
+    workdir: Path
+    ports: Ports = field(default_factory=Ports)
+    kafka_bootstrap: str | None = None
+    mongo_uri: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.broker = None if self.kafka_bootstrap else KafkaBroker(
+            self.workdir / "kafka", self.ports.kafka, self.ports.kafka_controller)
+        self.database = None if self.mongo_uri else EmbeddedDatabase(self.workdir / "database", self.ports.database)
+        self.services: dict[str, Child] = {}
+
+    @property
+    def bootstrap(self) -> str:
+        return self.kafka_bootstrap or self.broker.bootstrap
+
+    @property
+    def uri(self) -> str:
+        return self.mongo_uri or self.database.uri
+
+    def url(self, service: str = "gateway") -> str:
+        return f"http://127.0.0.1:{getattr(self.ports, service)}"
+
+    def service_env(self) -> dict[str, str]:
+        env = {"KAFKA_BOOTSTRAP": self.bootstrap, "MONGO_URI": self.uri, **self.env}
+        for name in SERVICES:
+            env[f"{name.upper()}_PORT"] = str(getattr(self.ports, name))
+        return env
+
+    def start_infrastructure(self) -> None:
+        if self.database:
+            self.database.start()
+        if self.broker:
+            self.broker.start()
+        settings = ServiceSettings(**{k: v for k, v in self.service_env().items()})
+        asyncio.run(ensure_topics(settings))
+
+    def start_service(self, name: str, timeout_s: float = 60) -> None:
+        child = Child(name, [sys.executable, "-m", "services", name],
+                      self.workdir / "services" / f"{name}.log", env=self.service_env(), cwd=ROOT)
+        child.start()
+        self.services[name] = child
+        child.wait_until(lambda: _live(self.url(name)), timeout_s, "serving HTTP")
+
+    def start(self) -> None:
+        self.start_infrastructure()
+        for name in SERVICES:
+            self.start_service(name)
+
+    def stop(self) -> None:
+        for child in reversed(list(self.services.values())):
+            child.stop()
+        if self.broker:
+            self.broker.stop()
+        if self.database:
+            self.database.stop()
+
+
+def _live(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health/live", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

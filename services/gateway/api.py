@@ -1,0 +1,100 @@
+"""HTTP of the gateway: login, users, tips (forwarded to their owners), statistics."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.common import units
+from services.common.auth import ROLES, CurrentUser, issue_token, require_role, require_scope
+from services.common.errors import ApiError
+from services.common.times import zoned
+from services.intake.domain import TipSubmission
+from services.verification.domain import Decision
+
+from . import stats
+from .forward import forward
+from .users import UserExists
+
+router = APIRouter(prefix="/api/v1")
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")
+    password: str = Field(min_length=10, max_length=256)
+    role: str
+    unit_code: str = Field(pattern=r"^[0-9]{2,5}$")
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        if value not in ROLES:
+            raise ValueError(f"must be one of {', '.join(ROLES)}")
+        return value
+
+
+@router.post("/auth/token", tags=["auth"])
+async def login(request: Request, username: Annotated[str, Form(max_length=64)],
+                password: Annotated[str, Form(max_length=256)]) -> dict:
+    principal = await request.app.state.service.users.authenticate(username, password)
+    if principal is None:
+        raise ApiError(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
+    return {"access_token": issue_token(request.app.state.settings, principal), "token_type": "bearer",
+            "role": principal.role, "unit_code": principal.unit_code}
+
+
+@router.post("/users", status_code=201, tags=["auth"])
+async def create_user(body: NewUser, request: Request, user: CurrentUser) -> dict:
+    require_role(user, "admin")
+    if units.get(body.unit_code) is None:
+        raise ApiError(422, "the request has invalid fields",
+                       fields=[{"field": "unit_code", "reason": f"no administrative unit has code {body.unit_code}"}])
+    require_scope(user, body.unit_code)
+    try:
+        await request.app.state.service.users.create(**body.model_dump())
+    except UserExists:
+        raise ApiError(409, f"user {body.username!r} exists",
+                       fields=[{"field": "username", "reason": "is taken"}]) from None
+    return {"username": body.username, "role": body.role, "unit_code": body.unit_code}
+
+
+@router.post("/tips", status_code=202, tags=["tips"])
+async def submit_tip(tip: TipSubmission, request: Request) -> Response:
+    """Forwarded to intake; see intake for the rules."""
+    return await forward(request, "intake")
+
+
+@router.get("/tips", tags=["tips"])
+async def list_tips(request: Request) -> Response:
+    """Forwarded to verification (filters `unit_code`, `status`, `channel`, `programme_code`,
+    `from`, `to`, `page`, `page_size`)."""
+    return await forward(request, "verification")
+
+
+@router.get("/tips/{tip_id}", tags=["tips"])
+async def get_tip(tip_id: str, request: Request) -> Response:
+    return await forward(request, "verification")
+
+
+@router.post("/tips/{tip_id}/decision", tags=["tips"])
+async def decide(tip_id: str, decision: Decision, request: Request) -> Response:
+    return await forward(request, "verification")
+
+
+@router.get("/stats/tips", tags=["statistics"])
+async def tip_stats(request: Request, user: CurrentUser,
+                    unit_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
+                    from_: Annotated[datetime | None, Query(alias="from")] = None,
+                    to: Annotated[datetime | None, Query()] = None,
+                    group_by: Annotated[stats.GroupBy | None, Query()] = None) -> dict:
+    """Tips received, valuable and converted in the caller's unit (or a unit below it)."""
+    scope = unit_code or user.unit_code
+    if units.get(scope) is None:
+        raise ApiError(422, "the request has invalid fields",
+                       fields=[{"field": "unit_code", "reason": f"no administrative unit has code {scope}"}])
+    require_scope(user, scope)
+    return await stats.tip_stats(request.app.state.service.tip_facts, scope, group_by,
+                                 zoned(from_), zoned(to))

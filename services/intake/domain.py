@@ -1,0 +1,146 @@
+"""Pure logic of intake: what a submission may contain, who may use which channel, receipt
+codes, and the `tip.received` event's data. No I/O."""
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.common import units
+from services.common.auth import Principal
+from services.common.errors import ApiError
+from services.common.times import iso, zoned
+Channel = Literal["hotline", "walk_in", "tip_box", "leaflet", "web", "zalo", "sms", "programme"]
+PUBLIC_CHANNELS = {"web"}
+# Roles that may record tips taken by a person (hotline, walk-in, tip box, leaflet, programme).
+RECORDING_ROLES = {"clerk", "officer", "commander", "admin"}
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+
+
+class TipSubmission(BaseModel):
+    """The body of `POST /tips`."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: Channel
+    content: str = Field(min_length=1, max_length=20000)
+    unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
+    location: Location | None = None
+    occurred_at: datetime | None = None
+    category: str | None = Field(None, max_length=64)
+    programme_code: str | None = Field(None, max_length=64)
+    anonymous: bool = True
+    contact: Contact | None = None
+    received_at: datetime | None = None
+    idempotency_key: str | None = Field(None, min_length=8, max_length=128)
+
+    _vietnam_time_by_default = field_validator("occurred_at", "received_at")(zoned)
+
+
+def check_access(tip: TipSubmission, user: Principal | None) -> None:
+    """Without a token only the web form; person-taken channels need a recording role."""
+    if tip.channel not in PUBLIC_CHANNELS:
+        if user is None:
+            raise ApiError(401, f"channel {tip.channel!r} needs a clerk's login; the public uses 'web'",
+                           headers={"WWW-Authenticate": "Bearer"})
+        if user.role not in RECORDING_ROLES:
+            raise ApiError(403, f"role {user.role!r} may not record tips of channel {tip.channel!r}")
+    if tip.received_at is not None and (user is None or user.role not in RECORDING_ROLES):
+        raise ApiError(422, "the request has invalid fields", fields=[
+            {"field": "received_at", "reason": "only clerks recording an earlier tip may set it"}])
+
+
+def resolve_unit(tip: TipSubmission, user: Principal | None) -> str:
+    """The unit the tip belongs to: its `unit_code`, else the ward nearest its location."""
+    if tip.unit_code is not None:
+        if units.get(tip.unit_code) is None:
+            raise _invalid("unit_code", f"no administrative unit has code {tip.unit_code}")
+        code = tip.unit_code
+    elif tip.location is not None:
+        ward = units.nearest_ward(tip.location.lat, tip.location.lon)
+        if ward is None:
+            raise _invalid("location", "no administrative unit near this point")
+        code = ward.code
+    else:
+        raise _invalid("unit_code", "is required unless location is given")
+    if user is not None and tip.channel not in PUBLIC_CHANNELS and not user.covers(code):
+        raise ApiError(403, f"unit {code} is outside your unit {user.unit_code}")
+    return code
+
+
+def check_fields(tip: TipSubmission, now: datetime) -> None:
+    """Rules across fields that the model alone cannot express."""
+    fields = []
+    if tip.anonymous and tip.contact is not None:
+        fields.append({"field": "contact",
+                       "reason": "must be omitted for an anonymous tip (set anonymous to false)"})
+    for name in ("occurred_at", "received_at"):
+        value = getattr(tip, name)
+        if value is not None and value > now:
+            fields.append({"field": name, "reason": "is in the future"})
+    if fields:
+        raise ApiError(422, "the request has invalid fields", fields=fields)
+
+
+def _invalid(field: str, reason: str) -> ApiError:
+    return ApiError(422, "the request has invalid fields", fields=[{"field": field, "reason": reason}])
+
+
+def _crockford(n_chars: int) -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(n_chars))
+
+
+def new_tip_id(now_ms: int | None = None) -> str:
+    """Time-ordered id: 10 characters of milliseconds, 16 random (80 bits)."""
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    stamp = "".join(CROCKFORD[(ms >> shift) & 31] for shift in range(45, -1, -5))
+    return f"T-{stamp}{_crockford(16)}"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the tipster keeps: `ref` is the short reference a clerk can read out; `secret`
+    (26 Crockford characters, 130 bits) proves the tipster holds the receipt."""
+    ref: str
+    secret: str
+
+    @property
+    def code(self) -> str:
+        s = self.secret
+        return f"{self.ref}-{s[0:5]}-{s[5:10]}-{s[10:15]}-{s[15:20]}-{s[20:26]}"
+
+
+def new_receipt() -> Receipt:
+    ref = _crockford(8)
+    return Receipt(ref=f"{ref[:4]}-{ref[4:]}", secret=_crockford(26))
+
+
+def event_data(tip: TipSubmission, *, tip_id: str, unit_code: str, received_at: datetime,
+               recorded_at: datetime) -> dict:
+    """The `tip.received/1` data: everything but the informant's identity."""
+    return {
+        "tip_id": tip_id, "channel": tip.channel, "content": tip.content,
+        "unit_code": unit_code, "unit_path": units.path(unit_code),
+        "location": tip.location.model_dump() if tip.location else None,
+        "occurred_at": iso(tip.occurred_at) if tip.occurred_at else None,
+        "received_at": iso(received_at), "recorded_at": iso(recorded_at),
+        "category": tip.category, "programme_code": tip.programme_code,
+        "anonymous": tip.anonymous,
+        "has_contact": tip.contact is not None and any(tip.contact.model_dump().values()),
+    }

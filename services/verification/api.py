@@ -1,0 +1,84 @@
+"""HTTP of verification: the officer's view of tips and their decisions."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from services.common import contracts
+from services.common.auth import CurrentUser, require_role, require_scope
+from services.common.errors import ApiError
+from services.common.metrics import TIP_DECISIONS
+from services.common.times import now_utc, zoned
+
+from . import domain
+
+router = APIRouter(prefix="/api/v1", tags=["tips"])
+MAX_PAGE = 100
+
+
+@router.get("/tips")
+async def list_tips(request: Request, user: CurrentUser,
+                    unit_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
+                    status: Annotated[Literal["received", "valuable", "not_valuable", "duplicate", "converted"] | None, Query()] = None,
+                    channel: Annotated[str | None, Query(max_length=32)] = None,
+                    programme_code: Annotated[str | None, Query(max_length=64)] = None,
+                    from_: Annotated[datetime | None, Query(alias="from")] = None,
+                    to: Annotated[datetime | None, Query()] = None,
+                    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+                    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20) -> dict:
+    require_role(user, *domain.VIEWING_ROLES)
+    scope = unit_code or user.unit_code
+    require_scope(user, scope)
+    filters = {k: v for k, v in (("status", status), ("channel", channel),
+                                 ("programme_code", programme_code)) if v is not None}
+    tips, total = await request.app.state.service.store.find(
+        scope=scope, filters=filters, received_from=zoned(from_), received_to=zoned(to),
+        skip=(page - 1) * page_size, limit=page_size)
+    return {"items": [domain.public_view(t) for t in tips], "page": page,
+            "page_size": page_size, "total": total}
+
+
+@router.get("/tips/{tip_id}")
+async def get_tip(tip_id: str, request: Request, user: CurrentUser) -> dict:
+    require_role(user, *domain.VIEWING_ROLES)
+    return domain.public_view(await _visible_tip(request, user, tip_id))
+
+
+@router.post("/tips/{tip_id}/decision")
+async def decide(tip_id: str, decision: domain.Decision, request: Request, user: CurrentUser) -> dict:
+    """Record an officer's verdict; 409 with the current state if the tip cannot take it."""
+    require_role(user, *domain.DECIDING_ROLES)
+    domain.check_decision(tip_id, decision)
+    service = request.app.state.service
+    tip = await _visible_tip(request, user, tip_id)
+    domain.check_transition(tip, decision.outcome, decision.version)
+    if decision.duplicate_of and await service.store.get(decision.duplicate_of) is None:
+        raise ApiError(422, "the request has invalid fields",
+                       fields=[{"field": "duplicate_of", "reason": "no such tip"}])
+    now = now_utc()
+    event = contracts.make_event("tip.status_changed/1", subject=tip_id, source="verification", data={
+        "tip_id": tip_id, "status": decision.outcome, "previous_status": tip["status"],
+        "version": tip["version"] + 1, "changed_at": now, "actor": user.as_actor(),
+        "duplicate_of": decision.duplicate_of, "note": decision.note})
+    history = {"status": decision.outcome, "at": now, "actor": user.as_actor(), "note": decision.note,
+               "duplicate_of": decision.duplicate_of}
+    updated = await service.store.change_status(tip, status=decision.outcome, history=history,
+                                                event=event.to_dict())
+    if updated is None:
+        latest = await service.store.get(tip_id)
+        raise ApiError(409, "another officer changed this tip first",
+                       extra={"current": {"status": latest["status"], "version": latest["version"]}})
+    TIP_DECISIONS.labels(decision.outcome).inc()
+    if await service.outbox.flush(tip_id, updated["outbox"]):
+        updated["outbox"] = []
+    return domain.public_view(updated)
+
+
+async def _visible_tip(request: Request, user, tip_id: str) -> dict:
+    tip = await request.app.state.service.store.get(tip_id)
+    if tip is None:
+        raise ApiError(404, f"no tip {tip_id}")
+    require_scope(user, tip["unit_code"])
+    return tip

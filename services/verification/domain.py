@@ -1,0 +1,68 @@
+"""Pure logic of verification: the tip's states, who may move a tip, and where. No I/O."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.errors import ApiError
+from services.common.times import parse
+
+Outcome = Literal["valuable", "not_valuable", "duplicate"]
+# Where a tip may go from each state. "converted" is reached through a case (a later issue).
+TRANSITIONS: dict[str, set[str]] = {
+    "received": {"valuable", "not_valuable", "duplicate"},
+    "valuable": {"converted"},
+    "not_valuable": set(),
+    "duplicate": set(),
+    "converted": set(),
+}
+DECIDING_ROLES = ("officer", "commander", "admin")
+VIEWING_ROLES = ("officer", "commander", "admin", "clerk", "ops")
+
+
+class Decision(BaseModel):
+    """The body of `POST /tips/{tip_id}/decision`."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    outcome: Outcome
+    duplicate_of: str | None = Field(None, min_length=1, max_length=64)
+    note: str | None = Field(None, max_length=4000)
+    version: int | None = Field(None, ge=0, description="the version you saw; 409 if it changed since")
+
+
+def check_decision(tip_id: str, decision: Decision) -> None:
+    fields = []
+    if decision.outcome == "duplicate" and not decision.duplicate_of:
+        fields.append({"field": "duplicate_of", "reason": "is required when outcome is 'duplicate'"})
+    if decision.outcome != "duplicate" and decision.duplicate_of:
+        fields.append({"field": "duplicate_of", "reason": "is only allowed when outcome is 'duplicate'"})
+    if decision.duplicate_of == tip_id:
+        fields.append({"field": "duplicate_of", "reason": "a tip cannot duplicate itself"})
+    if fields:
+        raise ApiError(422, "the request has invalid fields", fields=fields)
+
+
+def check_transition(tip: dict, target: str, expected_version: int | None) -> None:
+    """409 with the tip's current state if the move is not allowed or the tip changed."""
+    current = {"status": tip["status"], "version": tip["version"]}
+    if expected_version is not None and expected_version != tip["version"]:
+        raise ApiError(409, f"the tip changed since version {expected_version}", extra={"current": current})
+    if target not in TRANSITIONS[tip["status"]]:
+        raise ApiError(409, f"a tip in state {tip['status']!r} cannot become {target!r}",
+                       extra={"current": current})
+
+
+def tip_from_event(data: dict) -> dict:
+    """The state document of a newly received tip (the fields officers work with)."""
+    return {"_id": data["tip_id"], "channel": data["channel"], "content": data["content"],
+            "unit_code": data["unit_code"], "unit_path": data.get("unit_path") or [data["unit_code"]],
+            "location": data.get("location"), "occurred_at": parse(data.get("occurred_at")),
+            "received_at": parse(data["received_at"]), "category": data.get("category"),
+            "programme_code": data.get("programme_code"), "anonymous": data["anonymous"],
+            "status": "received", "version": 0, "history": [], "outbox": []}
+
+
+def public_view(tip: dict) -> dict:
+    """The officer's view of a tip: never the informant's identity (intake keeps that)."""
+    view = {k: v for k, v in tip.items() if k not in ("_id", "outbox")}
+    return {"tip_id": tip["_id"], **view}

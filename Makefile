@@ -1,0 +1,62 @@
+# ANTT: `make run` starts the whole system with demo data; `make test` runs every test.
+# Both install what is missing first (Java and Maven from Debian, Python packages from PyPI
+# into .venv, the Kafka broker's jars from Maven Central into .cache/kafka).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KAFKA_LIBS := .cache/kafka/libs
+PYTEST_ARGS ?=
+
+.PHONY: help tools venv kafka run test test-unit bench topics lock clean
+help:
+	@echo "make run      start Kafka, the database, every service and demo data (Ctrl-C stops)"
+	@echo "make test     install, start the real broker and database, run all tests"
+	@echo "make test-unit  only the unit tests (no servers)"
+	@echo "make bench    measure intake and the end-to-end path; prints a table"
+	@echo "make topics   create the topics of schemas/ on KAFKA_BOOTSTRAP"
+	@echo "make lock     re-pin requirements.lock from pyproject.toml"
+	@echo "make clean    delete the data of 'make run' (.cache/run)"
+
+tools:
+	@command -v java >/dev/null && command -v mvn >/dev/null || { \
+	  echo "installing Java 17 and Maven from Debian ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null; }
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+kafka: tools $(KAFKA_LIBS)/.fetched
+$(KAFKA_LIBS)/.fetched: deploy/kafka/pom.xml
+	rm -rf $(KAFKA_LIBS)
+	mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+	    -DoutputDirectory=$(abspath $(KAFKA_LIBS))
+	touch $@
+
+run: venv kafka
+	$(PY) -m services.devstack run
+
+test: venv kafka
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: venv
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+bench: venv kafka
+	$(PY) -m tests.bench
+
+topics: venv
+	$(PY) -m services.common.topics
+
+lock:
+	rm -rf .cache/lock-venv && $(PYTHON) -m venv .cache/lock-venv
+	.cache/lock-venv/bin/pip install -q -e '.[dev]'
+	.cache/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	rm -rf .cache/lock-venv
+
+clean:
+	rm -rf .cache/run

@@ -1,0 +1,72 @@
+"""`python -m services.devstack run`: the whole system with demo data (what `make run` does).
+
+Uses KAFKA_BOOTSTRAP / MONGO_URI if set, else starts the broker and the database itself, with
+their data under .cache/run/ (kept between runs). Ctrl-C stops everything in order."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from . import demo
+from .stack import ROOT, Ports, Stack
+
+
+def _ports_from_env() -> Ports:
+    ports = Ports()
+    for name in ("gateway", "intake", "verification", "extraction", "aggregation"):
+        value = os.environ.get(f"{name.upper()}_PORT")
+        if value:
+            setattr(ports, name, int(value))
+    return ports
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def run(workdir: Path) -> int:
+    admin_password = os.environ.get("ANTT_ADMIN_PASSWORD") or demo.DEMO_PASSWORD
+    stack = Stack(workdir, _ports_from_env(), kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP"),
+                  mongo_uri=os.environ.get("MONGO_URI"), env={"ANTT_ADMIN_PASSWORD": admin_password})
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        print("starting the database, the Kafka broker and the services ...", flush=True)
+        stack.start()
+        loaded = demo.load(stack.url(), admin_password)
+        print(f"""
+ANTT is running{' (demo data loaded)' if loaded else ' (data kept from the last run)'}.
+  web and API   {stack.url()}/api/v1   (OpenAPI: {stack.url()}/docs)
+  services      intake {stack.url('intake')}  verification {stack.url('verification')}
+                extraction {stack.url('extraction')}  aggregation {stack.url('aggregation')}
+  metrics       <service URL>/metrics      health: <service URL>/health/ready
+  Kafka         {stack.bootstrap}      database  {stack.uri}
+  logs          {workdir}
+  demo login    admin / {admin_password} (admin, province 38)
+                canbo.380, tiepnhan.380, chihuy.380 / {demo.DEMO_PASSWORD} (officer, clerk, commander of 380)
+Press Ctrl-C to stop.""", flush=True)
+        while all(child.alive for child in stack.services.values()):
+            time.sleep(1)
+        dead = [name for name, child in stack.services.items() if not child.alive]
+        print(f"service(s) stopped unexpectedly: {', '.join(dead)}; see {workdir}/services/", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m services.devstack")
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "run")
+    args = parser.parse_args()
+    sys.exit(run(args.workdir))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from services.common import contracts
+from services.common.auth import Principal
+from services.common.errors import ApiError
+from services.intake import domain
+
+CLERK = Principal("clerk", "clerk", "380")
+CAMERA = Principal("cam", "camera_operator", "380")
+
+
+def tip(**fields) -> domain.TipSubmission:
+    return domain.TipSubmission(**{"channel": "web", "content": "Có trộm xe", "unit_code": "14767", **fields})
+
+
+def test_receipt_secret_has_at_least_128_bits_and_is_typable():
+    receipt = domain.new_receipt()
+    assert len(receipt.secret) * 5 >= 128
+    assert set(receipt.secret) <= set(domain.CROCKFORD)
+    assert receipt.code.startswith(receipt.ref + "-")
+    assert receipt.code.replace("-", "").isalnum()
+    assert domain.new_receipt().secret != receipt.secret
+
+
+def test_tip_ids_sort_by_time():
+    assert domain.new_tip_id(1_000) < domain.new_tip_id(2_000) < domain.new_tip_id(10**12)
+
+
+def test_public_may_only_use_web_and_not_set_received_at():
+    domain.check_access(tip(), None)
+    with pytest.raises(ApiError) as err:
+        domain.check_access(tip(channel="hotline"), None)
+    assert err.value.status == 401
+    with pytest.raises(ApiError) as err:
+        domain.check_access(tip(received_at=datetime(2026, 1, 1)), None)
+    assert err.value.status == 422 and err.value.fields[0]["field"] == "received_at"
+
+
+def test_clerk_records_hotline_but_camera_operator_may_not():
+    domain.check_access(tip(channel="hotline", received_at=datetime(2026, 1, 1)), CLERK)
+    with pytest.raises(ApiError) as err:
+        domain.check_access(tip(channel="walk_in"), CAMERA)
+    assert err.value.status == 403
+
+
+def test_unit_from_code_or_nearest_ward():
+    assert domain.resolve_unit(tip(), None) == "14767"
+    # the centre of phường Điện Biên, Thanh Hóa city
+    located = tip(unit_code=None, location={"lat": 19.8101, "lon": 105.7756})
+    assert domain.resolve_unit(located, None) == "14767"
+    for bad, field in ((tip(unit_code="99999"), "unit_code"), (tip(unit_code=None), "unit_code")):
+        with pytest.raises(ApiError) as err:
+            domain.resolve_unit(bad, None)
+        assert err.value.fields[0]["field"] == field
+
+
+def test_clerk_cannot_record_for_a_unit_outside_theirs():
+    with pytest.raises(ApiError) as err:
+        domain.resolve_unit(tip(channel="hotline", unit_code="03646"), CLERK)
+    assert err.value.status == 403
+
+
+def test_naive_times_are_vietnam_time():
+    t = tip(occurred_at="2026-03-01T20:00:00")
+    assert t.occurred_at.utcoffset() == timedelta(hours=7)
+
+
+def test_cross_field_rules_name_each_field():
+    now = datetime.now(timezone.utc)
+    bad = tip(anonymous=True, contact={"name": "A"}, occurred_at=now + timedelta(days=1))
+    with pytest.raises(ApiError) as err:
+        domain.check_fields(bad, now)
+    assert {f["field"] for f in err.value.fields} == {"contact", "occurred_at"}
+
+
+def test_model_refuses_unknown_and_bad_fields():
+    with pytest.raises(ValidationError) as err:
+        domain.TipSubmission(channel="fax", content="", unit_code=5, extra=1)
+    assert {e["loc"][0] for e in err.value.errors()} == {"channel", "content", "unit_code", "extra"}
+
+
+def test_event_data_validates_and_carries_no_identity():
+    now = datetime.now(timezone.utc)
+    t = tip(anonymous=False, contact={"name": "Nguyễn Văn A", "phone": "0912345678"})
+    data = domain.event_data(t, tip_id="T-1", unit_code="14767", received_at=now, recorded_at=now)
+    event = contracts.make_event("tip.received/1", subject="T-1", data=data, source="intake")
+    assert event.data["has_contact"] is True
+    assert event.data["unit_path"] == ["38", "380", "14767"]
+    encoded = event.encode().decode()
+    assert "0912345678" not in encoded and "Nguyễn Văn A" not in encoded

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -15,65 +18,139 @@ from .metrics import EVENTS_PRODUCED
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+# A transaction left open by a failed batch or a dead process is aborted by the broker after
+# this long; until then read_committed consumers wait at that point of the partition.
+TRANSACTION_TIMEOUT_MS = 10_000
 
 
 class BrokerUnavailable(RuntimeError):
     """The broker did not acknowledge in time: nothing may be reported as accepted."""
 
 
-class Publisher:
-    """Sends validated events and returns only once the broker acknowledged them (acks=all)."""
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
 
-    def __init__(self, settings: ServiceSettings, client_id: str):
+
+@dataclass
+class _Request:
+    records: list[Record]
+    done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    def __post_init__(self) -> None:
+        # The caller may have given up waiting; mark the outcome as seen either way.
+        self.done.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
+class Publisher:
+    """Sends records in Kafka transactions (acks=all, idempotence on) and returns only once the
+    transaction committed. Concurrent callers share one transaction per batch.
+
+    Why transactions: a plain producer keeps a batch whose broker is unreachable and may
+    deliver it after the caller was told "503, nothing accepted". Here a failed or timed-out
+    batch's transaction is never committed: the replacement producer (same transactional id)
+    fences it, or the broker aborts it after `transaction_timeout_ms`, and consumers read
+    committed records only. So a caller's success means durable, and failure means invisible.
+    """
+
+    def __init__(self, settings: ServiceSettings, client_id: str, max_batch: int = 500):
         self._settings = settings
-        timeout_ms = int(settings.kafka_timeout_s * 1000)
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap, client_id=client_id,
-            acks="all", enable_idempotence=True, linger_ms=5,
-            request_timeout_ms=timeout_ms, retry_backoff_ms=200,
-        )
-        self._started = False
+        self._client_id = client_id
+        self._transactional_id = f"{client_id}-{socket.gethostname()}-{os.getpid()}"
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Request] = asyncio.Queue()
+        self._producer: AIOKafkaProducer | None = None
+        self._worker: asyncio.Task | None = None
 
     async def start(self) -> None:
-        """Start the producer; a broker that is down now is retried on first send."""
-        try:
-            await self._producer.start()
-            self._started = True
-        except KafkaError as exc:
-            log.warning("broker not reachable at start-up: %s", exc)
+        self._worker = asyncio.create_task(self._run(), name=f"{self._client_id}-publisher")
 
     async def stop(self) -> None:
-        if self._started:
-            await self._producer.stop()
-
-    async def _ensure_started(self) -> None:
-        if not self._started:
+        if self._worker:
+            self._worker.cancel()
             try:
-                await self._producer.start()
-            except KafkaError as exc:
-                raise BrokerUnavailable(str(exc)) from exc
-            self._started = True
+                await self._worker
+            except asyncio.CancelledError:
+                pass
+        await self._discard_producer()
 
     async def publish(self, topic: Topic, event: Event) -> None:
-        """Send one event keyed by its subject; raise BrokerUnavailable if not acknowledged."""
+        """Send one event keyed by its subject; raise BrokerUnavailable if not committed."""
         await self.publish_many(topic, [event])
 
     async def publish_many(self, topic: Topic, events: list[Event]) -> None:
         try:
-            await asyncio.wait_for(self._ensure_started(), self._settings.kafka_timeout_s)
-            futures = [await self._producer.send(topic.name, event.encode(), key=event.subject.encode())
-                       for event in events]
-            await asyncio.wait_for(asyncio.gather(*futures), self._settings.kafka_timeout_s)
-        except (KafkaError, asyncio.TimeoutError, BrokerUnavailable) as exc:
+            await self._send([Record(topic.name, e.subject.encode(), e.encode()) for e in events])
+        except BrokerUnavailable:
             EVENTS_PRODUCED.labels(topic.name, "failed").inc(len(events))
-            raise BrokerUnavailable(f"broker did not acknowledge {topic.name}: {exc!r}") from exc
+            raise
         EVENTS_PRODUCED.labels(topic.name, "acked").inc(len(events))
 
     async def send_raw(self, topic_name: str, value: bytes | None, key: bytes | None,
                        headers: list[tuple[str, bytes]]) -> None:
         """Used for dead letters: the original bytes, unchanged, with the reason in headers."""
-        await self._ensure_started()
-        await self._producer.send_and_wait(topic_name, value, key=key, headers=headers)
+        await self._send([Record(topic_name, key, value, tuple(headers))])
+
+    async def _send(self, records: list[Record]) -> None:
+        request = _Request(records)
+        await self._queue.put(request)
+        try:
+            await asyncio.wait_for(asyncio.shield(request.done), 2 * self._settings.kafka_timeout_s + 5)
+        except asyncio.TimeoutError:
+            raise BrokerUnavailable("the broker did not commit in time") from None
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and sum(len(r.records) for r in batch) < self._max_batch:
+                batch.append(self._queue.get_nowait())
+            try:
+                await asyncio.wait_for(self._commit([r for req in batch for r in req.records]),
+                                       self._settings.kafka_timeout_s)
+            except (KafkaError, asyncio.TimeoutError, OSError) as exc:
+                log.warning("transaction of %d record(s) not committed: %r", len(batch), exc)
+                for req in batch:
+                    if not req.done.done():
+                        req.done.set_exception(BrokerUnavailable(repr(exc)))
+                await self._discard_producer()
+                continue
+            for req in batch:
+                if not req.done.done():
+                    req.done.set_result(None)
+
+    async def _commit(self, records: list[Record]) -> None:
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._settings.kafka_bootstrap, client_id=self._client_id,
+                acks="all", enable_idempotence=True, transactional_id=self._transactional_id,
+                transaction_timeout_ms=TRANSACTION_TIMEOUT_MS, linger_ms=0,
+                request_timeout_ms=int(self._settings.kafka_timeout_s * 1000), retry_backoff_ms=200)
+            self._producer = producer
+            await producer.start()
+        await self._producer.begin_transaction()
+        for r in records:
+            await self._producer.send(r.topic, r.value, key=r.key, headers=list(r.headers))
+        await self._producer.commit_transaction()
+
+    async def _discard_producer(self) -> None:
+        """Drop the producer; its unfinished transaction stays uncommitted (see class doc)."""
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            await asyncio.wait_for(producer.stop(), 3)
+        except (asyncio.TimeoutError, KafkaError, OSError):
+            # stop() waits to flush batches a dead broker will never take; close the sender
+            # and connections without flushing (aiokafka has no public abort for this).
+            sender = getattr(producer, "_sender", None)
+            closing = [sender.close()] if sender is not None else []
+            try:
+                await asyncio.wait_for(asyncio.gather(*closing, producer.client.close()), 3)
+            except (asyncio.TimeoutError, KafkaError, OSError) as exc:
+                log.warning("producer did not close cleanly: %r", exc)
 
 
 def consumer(settings: ServiceSettings, group_id: str, topics: list[Topic]) -> AIOKafkaConsumer:

@@ -24,6 +24,7 @@ def test_token_round_trip_and_scope():
     assert principal.covers("14767") and not principal.covers("38")
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 @pytest.mark.parametrize("claims, key, alg", [
     ({"sub": "u", "role": "admin", "unit": "38", "exp": int(time.time()) - 10}, None, "HS256"),
     ({"sub": "u", "role": "admin", "unit": "38", "exp": int(time.time()) + 60}, "another-secret-of-at-least-32-bytes!!", "HS256"),
@@ -47,3 +48,12 @@ def test_unsigned_token_is_refused():
 def test_production_refuses_development_secrets():
     with pytest.raises(ValueError, match="ANTT_JWT_SECRET"):
         ServiceSettings(ANTT_ENV="production")
+
+
+def test_repeated_library_lines_are_collapsed_but_ours_are_not():
+    import logging
+    from services.common.logs import RepeatFilter
+    f = RepeatFilter()
+    line = lambda name: logging.LogRecord(name, logging.ERROR, "x", 1, "Unable connect to %s", ("n",), None)
+    assert f.filter(line("aiokafka")) and not f.filter(line("aiokafka"))
+    assert f.filter(line("services.common.consume")) and f.filter(line("services.common.consume"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 from pathlib import Path
@@ -72,6 +73,7 @@ class KafkaBroker:
         self.child = Child("kafka", self._java("kafka.Kafka", str(config)), self.data_dir / "kafka.log")
         self.child.start()
         settings = ServiceSettings(KAFKA_BOOTSTRAP=self.bootstrap)
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # "unable to connect" while it boots
         self.child.wait_until(lambda: port_open(self.port), timeout_s, "listening")
         self.child.wait_until(lambda: asyncio.run(broker_reachable(settings)), timeout_s, "ready")
 

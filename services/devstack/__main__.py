@@ -32,7 +32,8 @@ def run(workdir: Path) -> int:
     admin_password = os.environ.get("ANTT_ADMIN_PASSWORD") or demo.DEMO_PASSWORD
     stack = Stack(workdir, _ports_from_env(), kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP"),
                   mongo_uri=os.environ.get("MONGO_URI"), env={"ANTT_ADMIN_PASSWORD": admin_password})
-    signal.signal(signal.SIGTERM, _interrupt)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # also when started in the background
+        signal.signal(sig, _interrupt)
     try:
         print("starting the database, the Kafka broker and the services ...", flush=True)
         stack.start()

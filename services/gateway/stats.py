@@ -10,6 +10,7 @@ from services.common import units
 
 GroupBy = Literal["channel", "programme", "category", "unit", "month"]
 VALUABLE = ["valuable", "converted"]
+WARD_DEPTH = 2  # unit_path is [province, district, ward]
 _FIELDS = {"channel": "$channel", "programme": "$programme_code", "category": "$category",
            "month": "$received_month"}
 
@@ -21,8 +22,9 @@ def tip_pipeline(unit_code: str, group_by: GroupBy | None, received_from: dateti
         received["$gte"] = received_from
     if received_to:
         received["$lt"] = received_to
-    if group_by == "unit":  # the units one level below unit_code
-        key: object = {"$arrayElemAt": ["$unit_path", len(units.path(unit_code))]}
+    if group_by == "unit":  # the units one level below unit_code (a ward: the ward itself)
+        depth = min(len(units.path(unit_code)), WARD_DEPTH)
+        key: object = {"$arrayElemAt": ["$unit_path", depth]}
     else:
         key = _FIELDS[group_by] if group_by else None
     return [

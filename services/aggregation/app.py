@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.common import http, kafka, mongo, readmodels
-from services.common.consume import DeadLetters, EventLoop
+from services.common import health, http, kafka, mongo, readmodels
+from services.common.consume import event_loop
 from services.common.settings import ServiceSettings
 
 from . import agents
@@ -17,9 +17,8 @@ class AggregationService:
         self.mongo = mongo.client(settings)
         self.store = FactStore(readmodels.tip_facts(settings, self.mongo))
         self.publisher = kafka.Publisher(settings, client_id="aggregation")
-        self.events = EventLoop(
-            kafka.consumer(settings, "aggregation", agents.CONSUMES), agents.CONSUMES,
-            agents.facts_handler(self.store), DeadLetters(self.publisher, "aggregation"))
+        self.events = event_loop(settings, "aggregation", agents.CONSUMES,
+                                 agents.facts_handler(self.store), self.publisher)
 
     async def start(self) -> None:
         await self.store.create_indexes()
@@ -32,9 +31,7 @@ class AggregationService:
         await self.mongo.close()
 
     async def readiness(self) -> dict[str, bool]:
-        return {"broker": await kafka.broker_reachable(self.settings),
-                "database": await mongo.reachable(self.mongo),
-                "consumer": await self.events.healthy()}
+        return await health.dependencies(self.settings, self.mongo, self.events)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

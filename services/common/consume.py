@@ -19,8 +19,11 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from pymongo.errors import PyMongoError
 
 from .contracts import ContractError, Event, Topic, decode
+from . import kafka
 from .kafka import Publisher
 from .metrics import CONSUMER_LAG, DLQ_EVENTS, EVENT_PROCESSING, EVENTS_CONSUMED
+from .settings import ServiceSettings
+from .tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,13 @@ class DeadLetters:
                     record.offset, kind, reason)
 
 
+def event_loop(settings: ServiceSettings, service: str, topics: list[Topic], handler: Handler,
+               publisher: Publisher) -> "EventLoop":
+    """The service's consumer group (named after it), dead-lettering through its publisher."""
+    return EventLoop(kafka.consumer(settings, service, topics), topics, handler,
+                     DeadLetters(publisher, service))
+
+
 class EventLoop:
     """Runs one consumer group over some topics with one handler, until stopped."""
 
@@ -68,19 +78,14 @@ class EventLoop:
         self._max_records = max_records
         self._poll_ms = poll_ms
         self._backoff = retry_backoff_s
-        self._task: asyncio.Task | None = None
+        self._task = BackgroundTask("event-loop")
         self.last_progress = time.monotonic()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="event-loop")
+        self._task.start(self._run())
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await self._task.stop()
         try:
             await self._consumer.stop()
         except KafkaError:
@@ -88,8 +93,7 @@ class EventLoop:
 
     async def healthy(self) -> bool:
         """The loop runs and polled within the last minute."""
-        running = self._task is not None and not self._task.done()
-        return running and time.monotonic() - self.last_progress < 60
+        return self._task.running and time.monotonic() - self.last_progress < 60
 
     async def _run(self) -> None:
         while True:

@@ -16,6 +16,7 @@ from . import contracts
 from .contracts import Event, Topic
 from .metrics import EVENTS_PRODUCED
 from .settings import ServiceSettings
+from .tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 # A transaction left open by a failed batch or a dead process is aborted by the broker after
@@ -63,18 +64,13 @@ class Publisher:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Request] = asyncio.Queue()
         self._producer: AIOKafkaProducer | None = None
-        self._worker: asyncio.Task | None = None
+        self._worker = BackgroundTask(f"{client_id}-publisher")
 
     async def start(self) -> None:
-        self._worker = asyncio.create_task(self._run(), name=f"{self._client_id}-publisher")
+        self._worker.start(self._run())
 
     async def stop(self) -> None:
-        if self._worker:
-            self._worker.cancel()
-            try:
-                await self._worker
-            except asyncio.CancelledError:
-                pass
+        await self._worker.stop()
         await self._discard_producer()
 
     async def publish(self, topic: Topic, event: Event) -> None:

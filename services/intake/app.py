@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.common import http, kafka, mongo
+from services.common import health, http, kafka, mongo
 from services.common.crypto import Sealer
 from services.common.settings import ServiceSettings
 
@@ -30,8 +30,7 @@ class IntakeService:
         await self.mongo.close()
 
     async def readiness(self) -> dict[str, bool]:
-        return {"broker": await kafka.broker_reachable(self.settings),
-                "database": await mongo.reachable(self.mongo)}
+        return await health.dependencies(self.settings, self.mongo)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.common import http, kafka, mongo
-from services.common.consume import DeadLetters, EventLoop
+from services.common import health, http, kafka, mongo
+from services.common.consume import event_loop
 from services.common.settings import ServiceSettings
 
 from . import agents, api
@@ -19,9 +19,8 @@ class VerificationService:
         self.store = TipStore(mongo.database(settings, self.mongo, "verification"))
         self.publisher = kafka.Publisher(settings, client_id="verification")
         self.outbox = OutboxRelay(self.store, self.publisher)
-        self.events = EventLoop(
-            kafka.consumer(settings, "verification", agents.CONSUMES), agents.CONSUMES,
-            agents.tip_received_handler(self.store), DeadLetters(self.publisher, "verification"))
+        self.events = event_loop(settings, "verification", agents.CONSUMES,
+                                 agents.tip_received_handler(self.store), self.publisher)
 
     async def start(self) -> None:
         await self.store.create_indexes()
@@ -36,9 +35,7 @@ class VerificationService:
         await self.mongo.close()
 
     async def readiness(self) -> dict[str, bool]:
-        return {"broker": await kafka.broker_reachable(self.settings),
-                "database": await mongo.reachable(self.mongo),
-                "consumer": await self.events.healthy()}
+        return await health.dependencies(self.settings, self.mongo, self.events)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -10,6 +10,7 @@ from pymongo.errors import PyMongoError
 
 from services.common import contracts
 from services.common.kafka import BrokerUnavailable, Publisher
+from services.common.tasks import BackgroundTask
 
 from .store import TipStore
 
@@ -22,7 +23,7 @@ class OutboxRelay:
         self._store = store
         self._publisher = publisher
         self._interval = interval_s
-        self._task: asyncio.Task | None = None
+        self._task = BackgroundTask("outbox-relay")
 
     async def flush(self, tip_id: str, events: list[dict]) -> bool:
         """Publish one tip's pending events in order; True if the broker acknowledged them."""
@@ -48,12 +49,7 @@ class OutboxRelay:
             await asyncio.sleep(self._interval)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._task.start(self._run())
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await self._task.stop()

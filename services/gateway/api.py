@@ -12,6 +12,7 @@ from services.common.auth import ROLES, CurrentUser, issue_token, require_role, 
 from services.common.errors import ApiError
 from services.common.times import zoned
 from services.intake.domain import TipSubmission
+from services.intake.followup import FollowUpMessage
 from services.verification.domain import Decision
 
 from . import stats
@@ -82,6 +83,29 @@ async def get_tip(tip_id: str, request: Request) -> Response:
 @router.post("/tips/{tip_id}/decision", tags=["tips"])
 async def decide(tip_id: str, decision: Decision, request: Request) -> Response:
     return await forward(request, "verification")
+
+
+@router.get("/tips/{tip_id}/messages", tags=["receipts"])
+async def tip_messages(tip_id: str, request: Request) -> Response:
+    """The conversation with the anonymous tipster (officers; forwarded to intake)."""
+    return await forward(request, "intake")
+
+
+@router.post("/tips/{tip_id}/replies", status_code=201, tags=["receipts"])
+async def reply(tip_id: str, message: FollowUpMessage, request: Request) -> Response:
+    """An officer's answer to the tipster (forwarded to intake)."""
+    return await forward(request, "intake")
+
+
+@router.get("/receipts/{receipt_code}", tags=["receipts"])
+async def read_receipt(receipt_code: str, request: Request) -> Response:
+    """A tipster's view of the tip by receipt code, no login (forwarded to intake)."""
+    return await forward(request, "intake")
+
+
+@router.post("/receipts/{receipt_code}/messages", status_code=201, tags=["receipts"])
+async def write_message(receipt_code: str, message: FollowUpMessage, request: Request) -> Response:
+    return await forward(request, "intake")
 
 
 @router.get("/stats/tips", tags=["statistics"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -19,10 +19,14 @@ class IntakeStore:
     def __init__(self, db: AsyncDatabase):
         self._receipts = db["receipts"]
         self._replays = db["replays"]
+        self._failures = db["receipt_failures"]
 
-    async def create_indexes(self) -> None:
+    async def create_indexes(self, failure_window_s: int) -> None:
         await self._receipts.create_index([("tip_id", ASCENDING)], unique=True)
         await self._replays.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+        await self._failures.create_index([("at", ASCENDING)], expireAfterSeconds=failure_window_s)
+        await self._failures.create_index([("ref", ASCENDING), ("at", ASCENDING)])
+        await self._failures.create_index([("client", ASCENDING), ("at", ASCENDING)])
 
     async def reserve(self, *, ref: str, secret_sha256: str, tip_id: str, unit_code: str,
                       created_at: datetime, sealed_contact: str | None,
@@ -37,7 +41,8 @@ class IntakeStore:
                 raise IdempotencyConflict(idempotency_key) from None
         await self._receipts.insert_one({"_id": ref, "secret_sha256": secret_sha256,
                                          "tip_id": tip_id, "unit_code": unit_code,
-                                         "created_at": created_at, "contact": sealed_contact})
+                                         "created_at": created_at, "contact": sealed_contact,
+                                         "tip_status": "received", "status_version": 0, "messages": []})
 
     async def release(self, *, ref: str, idempotency_key: str | None) -> None:
         """Undo `reserve` when the broker did not acknowledge: nothing stays half-way."""
@@ -47,3 +52,28 @@ class IntakeStore:
 
     async def replay(self, idempotency_key: str) -> dict | None:
         return await self._replays.find_one({"_id": idempotency_key})
+
+    async def receipt(self, ref: str) -> dict | None:
+        return await self._receipts.find_one({"_id": ref})
+
+    async def receipt_of_tip(self, tip_id: str) -> dict | None:
+        return await self._receipts.find_one({"tip_id": tip_id})
+
+    async def add_message(self, ref: str, message: dict) -> None:
+        await self._receipts.update_one({"_id": ref}, {"$push": {"messages": message}})
+
+    async def failures(self, *, ref: str, client: str, since: datetime) -> tuple[int, int]:
+        """Wrong guesses within the window: for this receipt, and from this client."""
+        return (await self._failures.count_documents({"ref": ref, "at": {"$gte": since}}),
+                await self._failures.count_documents({"client": client, "at": {"$gte": since}}))
+
+    async def record_failure(self, *, ref: str, client: str, at: datetime) -> None:
+        await self._failures.insert_one({"ref": ref, "client": client, "at": at})
+
+    async def apply_statuses(self, changes: list[tuple[str, str, int]]) -> None:
+        """(tip_id, status, version): keep each receipt's newest state; replays change nothing."""
+        if changes:
+            await self._receipts.bulk_write(
+                [UpdateOne({"tip_id": tip_id, "status_version": {"$lt": version}},
+                           {"$set": {"tip_status": status, "status_version": version}})
+                 for tip_id, status, version in changes], ordered=False)

@@ -1,0 +1,79 @@
+"""HTTP of the anonymous follow-up: a tipster reads and writes with the receipt code alone;
+officers answer and read the conversation with their login."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from services.common.auth import CurrentUser, require_role, require_scope
+from services.common.errors import ApiError
+from services.common.times import iso
+
+from . import followup
+from .ratelimit import client_of
+
+router = APIRouter(prefix="/api/v1", tags=["receipts"])
+NOT_FOUND = "no receipt matches this code"
+ANSWERING_ROLES = ("officer", "commander", "admin")
+
+
+async def _receipt(request: Request, code: str) -> dict:
+    """The receipt the code opens; wrong guesses count toward a lock-out (429)."""
+    service, settings = request.app.state.service, request.app.state.settings
+    parsed = followup.parse_code(code)
+    client = client_of(request)
+    now = datetime.now(timezone.utc)
+    ref = parsed.ref if parsed else "-"
+    for_code, for_client = await service.store.failures(
+        ref=ref, client=client, since=now - timedelta(seconds=settings.receipt_lock_s))
+    if followup.locked(for_code, for_client, settings.receipt_failures_per_code,
+                       settings.receipt_failures_per_client):
+        raise ApiError(429, "too many wrong receipt codes; try again later",
+                       headers={"Retry-After": str(settings.receipt_lock_s)})
+    receipt = await service.store.receipt(parsed.ref) if parsed else None
+    if receipt is None or not parsed.matches(receipt["secret_sha256"]):
+        await service.store.record_failure(ref=ref, client=client, at=now)
+        raise ApiError(404, NOT_FOUND)
+    return receipt
+
+
+@router.get("/receipts/{receipt_code}")
+async def read_receipt(receipt_code: str, request: Request) -> dict:
+    """The tip's public state and the conversation with the police (no login)."""
+    return followup.public_view(await _receipt(request, receipt_code))
+
+
+@router.post("/receipts/{receipt_code}/messages", status_code=201)
+async def write_message(receipt_code: str, message: followup.FollowUpMessage, request: Request) -> JSONResponse:
+    receipt = await _receipt(request, receipt_code)
+    entry = {"from": "tipster", "text": message.text, "at": iso(datetime.now(timezone.utc))}
+    await request.app.state.service.store.add_message(receipt["_id"], entry)
+    return JSONResponse(entry, status_code=201)
+
+
+async def _tip_receipt(request: Request, user, tip_id: str) -> dict:
+    require_role(user, *ANSWERING_ROLES)
+    receipt = await request.app.state.service.store.receipt_of_tip(tip_id)
+    if receipt is None:
+        raise ApiError(404, f"no tip {tip_id}")
+    require_scope(user, receipt["unit_code"])
+    return receipt
+
+
+@router.get("/tips/{tip_id}/messages")
+async def tip_messages(tip_id: str, request: Request, user: CurrentUser) -> dict:
+    """The officer's view of the conversation (the tipster stays anonymous)."""
+    receipt = await _tip_receipt(request, user, tip_id)
+    return {"tip_id": tip_id, "messages": receipt.get("messages", [])}
+
+
+@router.post("/tips/{tip_id}/replies", status_code=201)
+async def reply(tip_id: str, message: followup.FollowUpMessage, request: Request,
+                user: CurrentUser) -> JSONResponse:
+    receipt = await _tip_receipt(request, user, tip_id)
+    entry = {"from": "police", "text": message.text, "at": iso(datetime.now(timezone.utc)),
+             "officer": user.username}
+    await request.app.state.service.store.add_message(receipt["_id"], entry)
+    return JSONResponse(entry, status_code=201)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from services.common.settings import ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    web_rate_per_min: int = Field(20, alias="INTAKE_WEB_RATE_PER_MIN", ge=1,
+                                  description="tips per minute one client may send through the public web channel")
+    receipt_failures_per_code: int = Field(5, alias="RECEIPT_FAILURES_PER_CODE", ge=1,
+                                           description="wrong secrets for one receipt before it is locked")
+    receipt_failures_per_client: int = Field(20, alias="RECEIPT_FAILURES_PER_CLIENT", ge=1,
+                                             description="wrong receipt codes from one client before it is locked out")
+    receipt_lock_s: int = Field(900, alias="RECEIPT_LOCK_S", ge=1,
+                                description="the window (and lock) for wrong receipt guesses")

@@ -1,0 +1,70 @@
+"""An anonymous tipster follows up with the receipt code alone; the officer answers."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import eventually
+
+WARD = "14803"  # phường Quảng Thắng: used by this module only
+
+
+@pytest.fixture(scope="module")
+def officer(make_user):
+    return make_user("canbo.quangthang", "officer", WARD)
+
+
+def post_tip(gateway) -> dict:
+    r = gateway.post("/api/v1/tips", json={"channel": "web", "unit_code": WARD,
+                                           "content": "Có người lạ hay lảng vảng trước cổng trường vào giờ tan học"})
+    assert r.status_code == 202, r.text
+    return r.json()
+
+
+def test_follow_up_works_both_ways_and_shows_progress_without_the_verdict(gateway, officer):
+    tip = post_tip(gateway)
+    code = tip["receipt_code"]
+    first = gateway.get(f"/api/v1/receipts/{code}")
+    assert first.status_code == 200, first.text
+    assert first.json()["status"] == "received" and first.json()["messages"] == []
+
+    r = gateway.post(f"/api/v1/receipts/{code.lower()}/messages", json={"text": "Tôi có thêm ảnh biển số xe"})
+    assert r.status_code == 201 and r.json()["from"] == "tipster"
+
+    eventually(lambda: gateway.get(f"/api/v1/tips/{tip['tip_id']}", headers=officer).status_code == 200)
+    thread = gateway.get(f"/api/v1/tips/{tip['tip_id']}/messages", headers=officer).json()["messages"]
+    assert [m["text"] for m in thread] == ["Tôi có thêm ảnh biển số xe"]
+    r = gateway.post(f"/api/v1/tips/{tip['tip_id']}/replies", headers=officer,
+                     json={"text": "Cảm ơn, xin gửi ảnh qua đường dây nóng"})
+    assert r.status_code == 201
+    assert gateway.post(f"/api/v1/tips/{tip['tip_id']}/decision", headers=officer,
+                        json={"outcome": "not_valuable"}).status_code == 200
+
+    def processed():
+        view = gateway.get(f"/api/v1/receipts/{code}").json()
+        return view if view["status"] == "processed" else None
+    view = eventually(processed)
+    assert [(m["from"], m["text"]) for m in view["messages"]] == [
+        ("tipster", "Tôi có thêm ảnh biển số xe"), ("police", "Cảm ơn, xin gửi ảnh qua đường dây nóng")]
+    assert "not_valuable" not in str(view) and "canbo" not in str(view)
+
+
+def test_wrong_guesses_lock_the_receipt_out(gateway):
+    tip = post_tip(gateway)
+    ref = tip["receipt_code"][:9]
+    wrong = ref + "-" + "0" * 26
+    for _ in range(5):
+        r = gateway.get(f"/api/v1/receipts/{wrong}")
+        assert r.status_code == 404 and r.json()["error"]["message"] == "no receipt matches this code"
+    locked = gateway.get(f"/api/v1/receipts/{tip['receipt_code']}")
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert gateway.post(f"/api/v1/receipts/{tip['receipt_code']}/messages", json={"text": "x"}).status_code == 429
+
+
+def test_unknown_or_malformed_codes_are_404_and_bad_messages_422(gateway, officer, make_user):
+    assert gateway.get("/api/v1/receipts/not-a-code").status_code == 404
+    tip = post_tip(gateway)
+    r = gateway.post(f"/api/v1/receipts/{tip['receipt_code']}/messages", json={"text": ""})
+    assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "text"
+    clerk = make_user("tiepnhan.quangthang", "clerk", WARD)
+    assert gateway.post(f"/api/v1/tips/{tip['tip_id']}/replies", headers=clerk,
+                        json={"text": "x"}).status_code == 403

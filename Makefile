@@ -6,14 +6,17 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 KAFKA_LIBS := .cache/kafka/libs
+PROMETHEUS_DIR := .cache/prometheus
 PYTEST_ARGS ?=
 
-.PHONY: help tools venv kafka run test test-unit bench topics lock clean
+.PHONY: help tools venv kafka run test test-unit bench eval dashboards topics lock clean
 help:
 	@echo "make run      start Kafka, the database, every service and demo data (Ctrl-C stops)"
 	@echo "make test     install, start the real broker and database, run all tests"
 	@echo "make test-unit  only the unit tests (no servers)"
 	@echo "make bench    measure intake and the end-to-end path; prints a table"
+	@echo "make eval     triage and duplicate-detection precision/recall on tests/data"
+	@echo "make dashboards  regenerate the Grafana dashboards of deploy/grafana"
 	@echo "make topics   create the topics of schemas/ on KAFKA_BOOTSTRAP"
 	@echo "make lock     re-pin requirements.lock from pyproject.toml"
 	@echo "make clean    delete the data of 'make run' (.cache/run)"
@@ -22,6 +25,13 @@ tools:
 	@command -v java >/dev/null && command -v mvn >/dev/null || { \
 	  echo "installing Java 17 and Maven from Debian ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null; }
+	@# Debian's prometheus package unpacked, not installed: no system service is started.
+	@test -x $(PROMETHEUS_DIR)/usr/bin/promtool || { \
+	  echo "fetching Prometheus from Debian into $(PROMETHEUS_DIR) ..."; \
+	  deb=$$(mktemp -d) && chmod a+rwx $$deb && \
+	  { (cd $$deb && apt-get download -qq prometheus) || \
+	    { apt-get update -qq && (cd $$deb && apt-get download -qq prometheus); }; } && \
+	  mkdir -p $(PROMETHEUS_DIR) && dpkg -x $$deb/prometheus_*.deb $(PROMETHEUS_DIR) && rm -rf $$deb; }
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -43,11 +53,17 @@ run: venv kafka
 test: venv kafka
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-unit: venv
+test-unit: venv tools
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 bench: venv kafka
 	$(PY) -m tests.bench
+
+eval: venv
+	$(PY) -m services.verification.evaluate
+
+dashboards: venv
+	$(PY) -m deploy.grafana.generate
 
 topics: venv
 	$(PY) -m services.common.topics

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pymongo.errors import PyMongoError
 
 from .contracts import ContractError, Event, Topic, decode
@@ -80,6 +80,7 @@ class EventLoop:
         self._backoff = retry_backoff_s
         self._task = BackgroundTask("event-loop")
         self.last_progress = time.monotonic()
+        self._lag_labels: set[tuple[str, str]] = set()
 
     async def start(self) -> None:
         self._task.start(self._run())
@@ -112,12 +113,10 @@ class EventLoop:
                 await asyncio.sleep(self._backoff)
                 continue
             self.last_progress = time.monotonic()
-            if not batches:
-                continue
-            records = [r for recs in batches.values() for r in recs]
-            await self._process(records)
-            await self._commit()
-            self._record_lag(batches)
+            if batches:
+                await self._process([r for recs in batches.values() for r in recs])
+                await self._commit()
+            await self._record_lag()
 
     async def _process(self, records: list[ConsumerRecord]) -> None:
         events: list[Event] = []
@@ -171,8 +170,24 @@ class EventLoop:
                 log.warning("commit failed, retrying: %r", exc)
                 await asyncio.sleep(self._backoff)
 
-    def _record_lag(self, batches) -> None:
-        for tp, records in batches.items():
-            highwater = self._consumer.highwater(tp)
-            if highwater is not None:
-                CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - records[-1].offset - 1))
+    async def _record_lag(self) -> None:
+        """Per assigned partition: its end (the last stable offset, as the consumer reads
+        committed records only) minus the consumer's position. Updated after every poll, so an
+        idle partition falls back to 0; partitions handed to another member are dropped."""
+        assigned = set()
+        for tp in self._consumer.assignment():
+            end = self._consumer.last_stable_offset(tp)
+            if end is None or end < 0:
+                end = self._consumer.highwater(tp)
+            if end is None:
+                continue  # not fetched yet: nothing known
+            try:
+                position = await self._consumer.position(tp)
+            except IllegalStateError:
+                continue  # revoked meanwhile
+            labels = (tp.topic, str(tp.partition))
+            CONSUMER_LAG.labels(*labels).set(max(0, end - position))
+            assigned.add(labels)
+        for labels in self._lag_labels - assigned:
+            CONSUMER_LAG.remove(*labels)
+        self._lag_labels = assigned

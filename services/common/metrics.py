@@ -1,7 +1,10 @@
-"""Every metric name ANTT exports, declared once. Labels are bounded: no ids, no persons."""
+"""Every metric name ANTT exports, declared once. Labels are bounded: no ids, no persons, units
+at most at district level. Prometheus adds `job` (the service) and `instance` when scraping."""
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
+
+from . import units
 
 HTTP_REQUESTS = Counter("antt_http_requests_total", "HTTP requests handled",
                         ["route", "method", "status"])
@@ -15,7 +18,17 @@ EVENT_PROCESSING = Histogram("antt_event_batch_duration_seconds",
                              "Time to process one consumed batch", ["topic"])
 DLQ_EVENTS = Counter("antt_dlq_events_total", "Events sent to a dead-letter topic",
                      ["topic", "reason"])
-CONSUMER_LAG = Gauge("antt_consumer_lag", "Messages behind the partition's end",
+CONSUMER_LAG = Gauge("antt_consumer_lag",
+                     "Committed-readable records after the consumer's position",
                      ["topic", "partition"])
-TIPS_RECEIVED = Counter("antt_tips_received_total", "Tips accepted by intake", ["channel"])
+TIPS_RECEIVED = Counter("antt_tips_received_total", "Tips accepted by intake",
+                        ["channel", "unit_level", "district"])
 TIP_DECISIONS = Counter("antt_tip_decisions_total", "Tip state changes by officers", ["status"])
+
+
+def unit_labels(code: str) -> dict[str, str]:
+    """A unit as bounded labels: its level and its district ("none" above district level)."""
+    unit = units.get(code)
+    codes = units.path(code)
+    return {"unit_level": unit.level if unit else "unknown",
+            "district": codes[1] if len(codes) > 1 else "none"}

@@ -1,7 +1,8 @@
 """`python -m services.devstack run`: the whole system with demo data (what `make run` does).
 
 Uses KAFKA_BOOTSTRAP / MONGO_URI if set, else starts the broker and the database itself, with
-their data under .cache/run/ (kept between runs). Ctrl-C stops everything in order."""
+their data under .cache/run/ (kept between runs). Starts Prometheus too if `make tools` unpacked
+it (PROMETHEUS_PORT, default 9090). Ctrl-C stops everything in order."""
 from __future__ import annotations
 
 import argparse
@@ -11,13 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-from . import demo
+from . import demo, prometheus
 from .stack import ROOT, Ports, Stack
 
 
 def _ports_from_env() -> Ports:
     ports = Ports()
-    for name in ("gateway", "intake", "verification", "extraction", "aggregation"):
+    for name in ("gateway", "intake", "verification", "extraction", "aggregation", "prometheus"):
         value = os.environ.get(f"{name.upper()}_PORT")
         if value:
             setattr(ports, name, int(value))
@@ -31,19 +32,23 @@ def _interrupt(*_) -> None:
 def run(workdir: Path) -> int:
     admin_password = os.environ.get("ANTT_ADMIN_PASSWORD") or demo.DEMO_PASSWORD
     stack = Stack(workdir, _ports_from_env(), kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP"),
-                  mongo_uri=os.environ.get("MONGO_URI"), env={"ANTT_ADMIN_PASSWORD": admin_password})
+                  mongo_uri=os.environ.get("MONGO_URI"), env={"ANTT_ADMIN_PASSWORD": admin_password},
+                  with_prometheus=prometheus.tool("prometheus") is not None)
     for sig in (signal.SIGINT, signal.SIGTERM):  # also when started in the background
         signal.signal(sig, _interrupt)
     try:
         print("starting the database, the Kafka broker and the services ...", flush=True)
         stack.start()
         loaded = demo.load(stack.url(), admin_password)
+        scraping = (f"{stack.prometheus.url}   (alerts: {stack.prometheus.url}/alerts)" if stack.prometheus
+                    else f"not started: {prometheus.HOW_TO_GET}")
         print(f"""
 ANTT is running{' (demo data loaded)' if loaded else ' (data kept from the last run)'}.
   web and API   {stack.url()}/api/v1   (OpenAPI: {stack.url()}/docs)
   services      intake {stack.url('intake')}  verification {stack.url('verification')}
                 extraction {stack.url('extraction')}  aggregation {stack.url('aggregation')}
   metrics       <service URL>/metrics      health: <service URL>/health/ready
+  Prometheus    {scraping}
   Kafka         {stack.bootstrap}      database  {stack.uri}
   logs          {workdir}
   demo login    admin / {admin_password} (admin, province 38)

@@ -1,4 +1,5 @@
-"""The whole system on this machine: broker, database, topics, every service."""
+"""The whole system on this machine: broker, database, topics, every service, and Prometheus
+if asked for."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,7 @@ from services.common.settings import ServiceSettings
 from .database import EmbeddedDatabase
 from .kafka import KafkaBroker
 from .processes import Child, free_port
+from .prometheus import Prometheus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +31,7 @@ class Ports:
     kafka: int = 9092
     kafka_controller: int = 9093
     database: int = 27017
+    prometheus: int = 9090
 
     @classmethod
     def free(cls) -> "Ports":
@@ -37,18 +40,22 @@ class Ports:
 
 @dataclass
 class Stack:
-    """`kafka_bootstrap` / `mongo_uri` point at external ones; otherwise they are started here."""
+    """`kafka_bootstrap` / `mongo_uri` point at external ones; otherwise they are started here.
+    `with_prometheus`: also start Prometheus scraping every service (needs its binary)."""
     workdir: Path
     ports: Ports = field(default_factory=Ports)
     kafka_bootstrap: str | None = None
     mongo_uri: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    with_prometheus: bool = False
 
     def __post_init__(self) -> None:
         self.broker = None if self.kafka_bootstrap else KafkaBroker(
             self.workdir / "kafka", self.ports.kafka, self.ports.kafka_controller)
         self.database = None if self.mongo_uri else EmbeddedDatabase(self.workdir / "database", self.ports.database)
         self.services: dict[str, Child] = {}
+        self.prometheus = Prometheus(self.workdir / "prometheus", self.ports.prometheus,
+                                     self.metrics_targets()) if self.with_prometheus else None
 
     @property
     def bootstrap(self) -> str:
@@ -60,6 +67,10 @@ class Stack:
 
     def url(self, service: str = "gateway") -> str:
         return f"http://127.0.0.1:{getattr(self.ports, service)}"
+
+    def metrics_targets(self) -> dict[str, str]:
+        """Each service's address for scraping its /metrics."""
+        return {name: f"127.0.0.1:{getattr(self.ports, name)}" for name in SERVICES}
 
     def service_env(self) -> dict[str, str]:
         env = {"KAFKA_BOOTSTRAP": self.bootstrap, "MONGO_URI": self.uri, **self.env}
@@ -86,8 +97,12 @@ class Stack:
         self.start_infrastructure()
         for name in SERVICES:
             self.start_service(name)
+        if self.prometheus:
+            self.prometheus.start()
 
     def stop(self) -> None:
+        if self.prometheus:
+            self.prometheus.stop()
         for child in reversed(list(self.services.values())):
             child.stop()
         if self.broker:

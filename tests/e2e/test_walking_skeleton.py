@@ -130,5 +130,5 @@ def test_every_service_is_ready_and_exports_metrics(stack):
         assert set(ready.json()["checks"]) >= {"database"}
         assert "antt_http_requests_total" in httpx.get(f"{stack.url(name)}/metrics").text
     intake_metrics = httpx.get(f"{stack.url('intake')}/metrics").text
-    assert 'antt_tips_received_total{channel="web"}' in intake_metrics
+    assert 'antt_tips_received_total{channel="web",district="380",unit_level="ward"}' in intake_metrics
     assert 'antt_events_produced_total{outcome="acked",topic="tips.received"}' in intake_metrics

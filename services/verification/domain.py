@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.common.errors import ApiError
 from services.common.times import parse
 
+from . import clocks
+from .triage import triage
+
 Outcome = Literal["valuable", "not_valuable", "duplicate"]
 # Where a tip may go from each state. "converted" is reached through a case (a later issue).
 TRANSITIONS: dict[str, set[str]] = {
@@ -52,12 +55,18 @@ def check_transition(tip: dict, target: str, expected_version: int | None) -> No
                        extra={"current": current})
 
 
-def tip_from_event(data: dict) -> dict:
-    """The state document of a newly received tip (the fields officers work with)."""
+def tip_from_event(data: dict, *, remote: bool = False) -> dict:
+    """The state document of a newly received tip (the fields officers work with), with its
+    triage and legal deadlines; `remote` for a unit marked remote (48 h to forward)."""
+    received_at = parse(data["received_at"])
+    found = triage(data["content"], data.get("category"))
+    clock = clocks.deadlines(received_at, remote=remote)
     return {"_id": data["tip_id"], "channel": data["channel"], "content": data["content"],
             "unit_code": data["unit_code"], "unit_path": data.get("unit_path") or [data["unit_code"]],
             "location": data.get("location"), "occurred_at": parse(data.get("occurred_at")),
-            "received_at": parse(data["received_at"]), "category": data.get("category"),
+            "received_at": received_at, "category": data.get("category") or found.category,
+            "priority": found.priority, "triage": found.as_dict(),
+            "deadlines": {"forward_by": clock.forward_by, "decide_by": clock.decide_by},
             "programme_code": data.get("programme_code"), "anonymous": data["anonymous"],
             "status": "received", "version": 0, "history": [], "outbox": []}
 

@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from services.common.errors import ApiError
@@ -45,3 +47,31 @@ def test_state_from_event_and_view_hide_the_outbox():
     assert state["status"] == "received" and state["version"] == 0
     view = domain.public_view(state)
     assert view["tip_id"] == "T-9" and "outbox" not in view and "_id" not in view
+
+
+def received(**extra):
+    return {"tip_id": "T-7", "channel": "hotline", "unit_code": "14767", "anonymous": True,
+            "content": "Đang có nhóm thanh niên đánh nhau, có người bị thương",
+            "received_at": "2026-03-01T16:59:59Z", **extra}
+
+
+def test_a_new_tip_carries_its_triage_and_deadlines():
+    state = domain.tip_from_event(received())
+    assert state["category"] == "fight" and state["priority"] == "high"
+    assert state["triage"]["category"] == "fight" and "danh nhau" in state["triage"]["matched"]
+    vietnam = timezone(timedelta(hours=7))
+    assert state["deadlines"] == {"forward_by": datetime(2026, 3, 2, 16, 59, 59, tzinfo=timezone.utc),
+                                  "decide_by": datetime(2026, 3, 21, tzinfo=vietnam)}
+    assert state["deadlines"]["forward_by"] - state["received_at"] == timedelta(hours=24)
+    assert (state["status"], state["version"], state["unit_path"]) == ("received", 0, ["14767"])
+
+
+def test_a_given_category_is_kept_and_triage_still_reads_the_text():
+    state = domain.tip_from_event(received(category="weapons", content="Có người lạ đứng trước cổng"))
+    assert state["category"] == "weapons" and state["priority"] == "high"
+    assert state["triage"]["category"] == "other"
+
+
+def test_remote_units_get_48_hours_to_forward():
+    state = domain.tip_from_event(received(), remote=True)
+    assert state["deadlines"]["forward_by"] - state["received_at"] == timedelta(hours=48)

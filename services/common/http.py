@@ -27,9 +27,12 @@ class Service(Protocol):
 
 
 def create_app(name: str, settings: ServiceSettings,
-               service_factory: Callable[[ServiceSettings], Service]) -> FastAPI:
+               service_factory: Callable[[ServiceSettings], Service],
+               body_limit: Callable[[Request], int] | None = None) -> FastAPI:
     """The service object is built inside the running event loop (Kafka clients need one)
-    and is `request.app.state.service` for the routes."""
+    and is `request.app.state.service` for the routes. `body_limit(request)` gives the largest
+    body a route takes (default: ANTT_MAX_BODY_BYTES for every route)."""
+    limit_of = body_limit or (lambda _: settings.max_body_bytes)
     logs.setup(name, settings.log_level)
 
     @asynccontextmanager
@@ -50,11 +53,11 @@ def create_app(name: str, settings: ServiceSettings,
     @app.middleware("http")
     async def _limits_and_metrics(request: Request, call_next):
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+        limit = limit_of(request)
+        if length and length.isdigit() and int(length) > limit:
             return JSONResponse(errors.error_body(
-                413, f"the body is larger than {settings.max_body_bytes} bytes",
-                fields=[{"field": "body", "reason": f"at most {settings.max_body_bytes} bytes"}]),
-                status_code=413)
+                413, f"the body is larger than {limit} bytes",
+                fields=[{"field": "body", "reason": f"at most {limit} bytes"}]), status_code=413)
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")

@@ -1,2 +1,2 @@
-"""Camera-extraction: will own cameras and footage extractions (issue 6). For now it runs with
-its health endpoints and metrics, so deployment and monitoring cover it from the start."""
+"""Camera-extraction: owns the camera registry and footage extractions, their files, their
+append-only custody chains and signed manifests (`python -m services.extraction.verify`)."""

@@ -6,11 +6,11 @@ from fastapi import FastAPI
 
 from services.common import http, mongo, readmodels
 
-from . import api
+from . import api, cameras
 from .settings import GatewaySettings
 from .users import UserStore
 
-UPSTREAMS = ("intake", "verification")
+UPSTREAMS = ("intake", "verification", "extraction")
 
 
 class GatewayService:
@@ -41,4 +41,5 @@ class GatewayService:
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = http.create_app("gateway", settings or GatewaySettings(), GatewayService)
     app.include_router(api.router)
+    app.include_router(cameras.router)
     return app

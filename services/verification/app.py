@@ -5,10 +5,10 @@ from fastapi import FastAPI
 
 from services.common import health, http, kafka, mongo
 from services.common.consume import event_loop
+from services.common.outbox import OutboxRelay
 from services.common.settings import ServiceSettings
 
 from . import agents, api
-from .outbox import OutboxRelay
 from .store import TipStore
 
 
@@ -18,7 +18,7 @@ class VerificationService:
         self.mongo = mongo.client(settings)
         self.store = TipStore(mongo.database(settings, self.mongo, "verification"))
         self.publisher = kafka.Publisher(settings, client_id="verification")
-        self.outbox = OutboxRelay(self.store, self.publisher)
+        self.outbox = OutboxRelay(self.store.tips, self.publisher)
         self.events = event_loop(settings, "verification", agents.CONSUMES,
                                  agents.tip_received_handler(self.store), self.publisher)
 

@@ -61,4 +61,5 @@ def test_topics_have_dead_letter_topics_and_sane_settings():
     for topic in contracts.topics().values():
         assert topic.dlq == f"{topic.name}.dlq"
         assert topic.partitions >= 1
-        assert topic.key == "tip_id"
+        for schema in topic.events:  # the key names a field every event of the topic carries
+            assert topic.key in contracts.event_schemas()[schema].schema["required"], (topic.name, schema)

@@ -20,7 +20,9 @@ import jsonschema
 import pytest
 import yaml
 
+from services.extraction.settings import ExtractionSettings
 from services.gateway.settings import GatewaySettings
+from services.intake.settings import IntakeSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "k8s" / "base"
@@ -30,8 +32,9 @@ KUBERNETES_VERSION = "1.31.0"  # the oldest Kubernetes the manifests must run on
 SERVICES = ("intake", "verification", "extraction", "aggregation", "gateway")
 IMAGE = "antt"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-# Every environment variable the services read (GatewaySettings extends ServiceSettings).
-SETTINGS_VARS = {field.alias for field in GatewaySettings.model_fields.values()}
+# Every environment variable the services read (each settings class extends ServiceSettings).
+SETTINGS_VARS = {field.alias for cls in (GatewaySettings, IntakeSettings, ExtractionSettings)
+                 for field in cls.model_fields.values()}
 DEFAULT_PORTS = {name: GatewaySettings.model_fields[f"{name}_port"].default for name in SERVICES}
 
 

@@ -2,6 +2,7 @@
 test session, on free ports, with fresh data directories (runs cannot see each other)."""
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ import pytest
 from services.devstack.stack import Ports, Stack
 
 ADMIN_PASSWORD = "admin-test-password"
+WEBHOOK_SECRET = "zalo-test-secret-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +23,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
                    mongo_uri=os.environ.get("TEST_MONGO_URI"),
                    env={"ANTT_ADMIN_PASSWORD": ADMIN_PASSWORD, "KAFKA_TIMEOUT_S": "5",
                         "INTAKE_WEB_RATE_PER_MIN": "100000", "RECEIPT_FAILURES_PER_CLIENT": "100000",
+                        "WEBHOOK_SOURCES": json.dumps({"zalo-380": {"channel": "zalo", "secret": WEBHOOK_SECRET}}),
                         "MONGO_DB_PREFIX": f"antt_test_{workdir.name.replace('-', '_')}",
                         "LOG_LEVEL": "INFO"})
     try:

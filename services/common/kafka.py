@@ -123,7 +123,7 @@ class Publisher:
                 bootstrap_servers=self._settings.kafka_bootstrap, client_id=self._client_id,
                 acks="all", enable_idempotence=True, transactional_id=self._transactional_id,
                 transaction_timeout_ms=TRANSACTION_TIMEOUT_MS, linger_ms=0,
-                request_timeout_ms=int(self._settings.kafka_timeout_s * 1000), retry_backoff_ms=200)
+                request_timeout_ms=int(self._settings.kafka_timeout_s * 1000), retry_backoff_ms=20)
             self._producer = producer
             await producer.start()
         await self._producer.begin_transaction()

@@ -97,6 +97,14 @@ async def reply(tip_id: str, message: FollowUpMessage, request: Request) -> Resp
     return await forward(request, "intake")
 
 
+@router.get("/tips/{tip_id}/contact", tags=["informants"])
+async def release_contact(tip_id: str, request: Request,
+                          reason: Annotated[str, Query(min_length=10, max_length=500)]) -> Response:
+    """The informant's contact details, for a stated reason; every release is recorded
+    (forwarded to intake)."""
+    return await forward(request, "intake")
+
+
 @router.get("/receipts/{receipt_code}", tags=["receipts"])
 async def read_receipt(receipt_code: str, request: Request) -> Response:
     """A tipster's view of the tip by receipt code, no login (forwarded to intake)."""
@@ -106,6 +114,12 @@ async def read_receipt(receipt_code: str, request: Request) -> Response:
 @router.post("/receipts/{receipt_code}/messages", status_code=201, tags=["receipts"])
 async def write_message(receipt_code: str, message: FollowUpMessage, request: Request) -> Response:
     return await forward(request, "intake")
+
+
+@router.post("/webhooks/{source}", status_code=202, tags=["webhooks"])
+async def webhook(source: str, request: Request) -> Response:
+    """Zalo and SMS gateways, signed per source (forwarded to intake with the raw body)."""
+    return await forward(request, "intake", extra_headers=("x-antt-timestamp", "x-antt-signature"))
 
 
 @router.get("/stats/tips", tags=["statistics"])

@@ -10,9 +10,10 @@ PASSED_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-lan
 PASSED_RESPONSE_HEADERS = ("content-type", "retry-after", "www-authenticate")
 
 
-async def forward(request: Request, service: str) -> Response:
+async def forward(request: Request, service: str, extra_headers: tuple[str, ...] = ()) -> Response:
     client: httpx.AsyncClient = request.app.state.service.upstreams[service]
-    headers = {k: v for k, v in request.headers.items() if k in PASSED_REQUEST_HEADERS}
+    passed = PASSED_REQUEST_HEADERS + extra_headers
+    headers = {k: v for k, v in request.headers.items() if k in passed}
     if request.client:
         headers["x-forwarded-for"] = request.client.host
     try:

@@ -7,7 +7,7 @@ from services.common import health, http, kafka, mongo
 from services.common.consume import event_loop
 from services.common.crypto import Sealer
 
-from . import agents, api, receipts
+from . import agents, api, contact, receipts, webhooks
 from .ratelimit import RateLimiter
 from .settings import IntakeSettings
 from .store import IntakeStore
@@ -44,4 +44,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app = http.create_app("intake", settings or IntakeSettings(), IntakeService)
     app.include_router(api.router)
     app.include_router(receipts.router)
+    app.include_router(webhooks.router)
+    app.include_router(contact.router)
     return app

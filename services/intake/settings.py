@@ -1,11 +1,23 @@
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 from services.common.settings import ServiceSettings
 
 
+class WebhookSource(BaseModel):
+    channel: Literal["zalo", "sms"]
+    secret: str = Field(min_length=16)
+
+
 class IntakeSettings(ServiceSettings):
+    webhook_sources: dict[str, WebhookSource] = Field(
+        default_factory=dict, alias="WEBHOOK_SOURCES",
+        description='JSON: {"<source>": {"channel": "zalo"|"sms", "secret": "..."}}; none by default')
+    webhook_window_s: int = Field(300, alias="WEBHOOK_WINDOW_S", ge=1,
+                                  description="how old a webhook's timestamp may be")
     web_rate_per_min: int = Field(20, alias="INTAKE_WEB_RATE_PER_MIN", ge=1,
                                   description="tips per minute one client may send through the public web channel")
     receipt_failures_per_code: int = Field(5, alias="RECEIPT_FAILURES_PER_CODE", ge=1,

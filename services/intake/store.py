@@ -20,6 +20,7 @@ class IntakeStore:
         self._receipts = db["receipts"]
         self._replays = db["replays"]
         self._failures = db["receipt_failures"]
+        self._contact_access = db["contact_access"]  # append-only record of identity releases
 
     async def create_indexes(self, failure_window_s: int) -> None:
         await self._receipts.create_index([("tip_id", ASCENDING)], unique=True)
@@ -77,3 +78,6 @@ class IntakeStore:
                 [UpdateOne({"tip_id": tip_id, "status_version": {"$lt": version}},
                            {"$set": {"tip_status": status, "status_version": version}})
                  for tip_id, status, version in changes], ordered=False)
+
+    async def record_contact_access(self, entry: dict) -> None:
+        await self._contact_access.insert_one(entry)

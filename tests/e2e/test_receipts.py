@@ -68,3 +68,28 @@ def test_unknown_or_malformed_codes_are_404_and_bad_messages_422(gateway, office
     clerk = make_user("tiepnhan.quangthang", "clerk", WARD)
     assert gateway.post(f"/api/v1/tips/{tip['tip_id']}/replies", headers=clerk,
                         json={"text": "x"}).status_code == 403
+
+
+def test_contact_details_are_released_only_with_a_reason_and_each_release_is_recorded(stack, gateway, officer, make_user):
+    from tests.integration.conftest import database
+    clerk = make_user("tiepnhan.quangthang", "clerk", WARD)
+    r = gateway.post("/api/v1/tips", headers=clerk, json={
+        "channel": "walk_in", "unit_code": WARD, "content": "Công dân đến trình báo bị mất xe đạp điện",
+        "anonymous": False, "contact": {"name": "Lê Thị B", "phone": "0987654321"}})
+    assert r.status_code == 202, r.text
+    tip_id = r.json()["tip_id"]
+    path = f"/api/v1/tips/{tip_id}/contact"
+    assert gateway.get(path, params={"reason": "cần liên hệ để xác minh"}, headers=clerk).status_code == 403
+    assert gateway.get(path, headers=officer).status_code == 422, "a reason is required"
+    released = gateway.get(path, params={"reason": "cần liên hệ để xác minh"}, headers=officer)
+    assert released.status_code == 200
+    assert released.json()["contact"] == {"name": "Lê Thị B", "phone": "0987654321", "email": None}
+    client, intake_db = database(stack, "intake")
+    audit = list(intake_db.contact_access.find({"tip_id": tip_id}))
+    assert [(a["username"], a["reason"]) for a in audit] == [("canbo.quangthang", "cần liên hệ để xác minh")]
+    stored = intake_db.receipts.find_one({"tip_id": tip_id})
+    assert "0987654321" not in str(stored), "contact details are sealed at rest"
+    client.close()
+    anonymous = post_tip(gateway)
+    assert gateway.get(f"/api/v1/tips/{anonymous['tip_id']}/contact", params={"reason": "cần liên hệ để xác minh"},
+                       headers=officer).status_code == 404

@@ -41,3 +41,11 @@ def test_every_alert_has_a_unit_test():
               for test in yaml.safe_load(path.read_text())["tests"] for case in test["alert_rule_test"]}
     assert alerts == tested
     assert alerts >= {"ServiceDown", "IntakeErrors", "IntakeUnavailable", "ConsumerLagGrowing", "DeadLetters"}
+
+
+def test_the_compose_prometheus_config_is_valid(promtool, tmp_path):
+    """`promtool check config` on deploy/prometheus/prometheus.yml, its rules read from the repo."""
+    config = (RULES.parent / "prometheus.yml").read_text()
+    local = tmp_path / "prometheus.yml"
+    local.write_text(config.replace("/etc/prometheus/rules", str(RULES)))
+    _run(promtool, "check", "config", local)

@@ -289,11 +289,25 @@ def test_compose_file_matches_the_compose_specification():
     assert not errors, "\n".join(errors)
 
 
+def test_compose_monitoring_scrapes_every_service_and_provisions_grafana():
+    services = _compose()["services"]
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
+    assert jobs == {name: [f"{name}:{DEFAULT_PORTS[name]}"] for name in SERVICES}
+    mounts = " ".join(services["grafana"]["volumes"] + services["prometheus"]["volumes"])
+    for path in ("./grafana/provisioning:/etc/grafana/provisioning", "./grafana/dashboards:/var/lib/grafana/dashboards/antt",
+                 "./prometheus/rules:/etc/prometheus/rules"):
+        assert path in mounts
+        assert (COMPOSE.parent / path.split(":")[0]).is_dir()
+    assert services["grafana"]["environment"]["PROMETHEUS_URL"] == "http://prometheus:9090"
+
+
 def test_compose_publishes_only_the_gateway_and_starts_in_order():
     compose = _compose()
     services = compose["services"]
-    assert {name for name, s in services.items() if "ports" in s} == {"gateway"}
-    assert services["gateway"]["ports"] == [f"{DEFAULT_PORTS['gateway']}:{DEFAULT_PORTS['gateway']}"]
+    published = {name: s["ports"] for name, s in services.items() if "ports" in s}
+    assert published == {"gateway": [f"{DEFAULT_PORTS['gateway']}:{DEFAULT_PORTS['gateway']}"],
+                         "grafana": ["127.0.0.1:3000:3000"]}, "only the gateway (and Grafana on loopback)"
     assert services["topics"]["command"] == ["python", "-m", "services.common.topics"]
     assert services["topics"]["depends_on"] == {"kafka": {"condition": "service_healthy"}}
     for name in ("kafka", "mongo"):

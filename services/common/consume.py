@@ -4,7 +4,8 @@ handler's writes, so a crash re-delivers and the (idempotent) handler changes no
 
 Commit policy: after every polled batch (at most `max_records` events, or what arrived within
 `poll_ms`). A handler that raises a transient error (database or broker down) gets the same
-batch again after a back-off; nothing is committed meanwhile.
+batch again after a back-off; nothing is committed meanwhile. Any other error is isolated to
+the events that cause it, which are dead-lettered with it.
 """
 from __future__ import annotations
 
@@ -137,7 +138,11 @@ class EventLoop:
         if not events:
             return
         with EVENT_PROCESSING.labels(records[0].topic).time():
-            rejections = await self._retrying(self._handler, events)
+            try:
+                rejections = await self._retrying(self._handler, events)
+            except Exception:  # noqa: BLE001 - a bug or an event the handler cannot apply
+                log.exception("handler failed on a batch of %d; applying its events one by one", len(events))
+                rejections = await self._one_by_one(events)
         rejected = {r.event.id for r in rejections}
         for rejection in rejections:
             record = origin[rejection.event.id]
@@ -147,6 +152,18 @@ class EventLoop:
         for event in events:
             if event.id not in rejected:
                 EVENTS_CONSUMED.labels(origin[event.id].topic, "ok").inc()
+
+    async def _one_by_one(self, events: list[Event]) -> list[Rejection]:
+        """Isolate what broke a batch: each event alone; one that still fails is dead-lettered
+        with the error, and the stream goes on (handlers are idempotent, so re-applying the
+        events the batch had already written changes nothing)."""
+        rejections = []
+        for event in events:
+            try:
+                rejections += await self._retrying(self._handler, [event])
+            except Exception as exc:  # noqa: BLE001
+                rejections.append(Rejection(event, f"{type(exc).__name__}: {exc}"))
+        return rejections
 
     async def _retrying(self, func, *args):
         while True:

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -79,6 +80,30 @@ def _is_datetime(value: object) -> bool:
     return True
 
 
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+def _compiled(path: Path):
+    """The fast check of a schema: compiled to Python once (fastjsonschema), about twenty times
+    quicker than jsonschema. It only says valid or not; when not, `validate` runs the full
+    validator, which names every bad field. The keywords we use mean the same in draft 7."""
+    schema = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if k != "$id"}
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema, formats={"date-time": _datetime_ok, "uuid": _is_uuid})
+
+
+def _datetime_ok(value: object) -> bool:
+    try:
+        return _is_datetime(value)
+    except ValueError:
+        return False
+
+
 def _validator(path: Path) -> Draft202012Validator:
     schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
@@ -120,6 +145,28 @@ def event_schemas() -> dict[str, Draft202012Validator]:
     return found
 
 
+@cache
+def _fast_checks() -> dict[str, Any]:
+    """Compiled checks: the envelope under "", each event's data under its schema id."""
+    checks = {"": _compiled(SCHEMAS_DIR / "envelope.schema.json")}
+    for path in sorted((SCHEMAS_DIR / "events").glob("*.schema.json")):
+        event_type, _, version = path.name.removesuffix(".schema.json").rpartition(".v")
+        checks[f"{event_type}/{version}"] = _compiled(path)
+    return checks
+
+
+def _passes_fast(doc: Any) -> bool:
+    checks = _fast_checks()
+    try:
+        checks[""](doc)
+        if doc["schema"].split("/")[0] != doc["type"]:
+            return False
+        checks[doc["schema"]](doc["data"])
+    except (fastjsonschema.JsonSchemaException, KeyError):
+        return False
+    return True
+
+
 def _errors(validator: Draft202012Validator, doc: Any, prefix: str) -> list[dict[str, str]]:
     out = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
@@ -138,6 +185,8 @@ def _errors(validator: Draft202012Validator, doc: Any, prefix: str) -> list[dict
 
 def validate(doc: Any) -> Event:
     """Check a decoded event against the envelope and its data schema; return it as an Event."""
+    if _passes_fast(doc):
+        return Event(**doc)
     errors = _errors(_envelope(), doc, "")
     if errors:
         raise ContractError(errors)
@@ -150,7 +199,7 @@ def validate(doc: Any) -> Event:
     errors = _errors(validator, doc["data"], "data.")
     if errors:
         raise ContractError(errors)
-    return Event(**doc)
+    return Event(**doc)  # the full validator is the reference (a test keeps the two in step)
 
 
 def decode(raw: bytes | None) -> Event:

@@ -63,3 +63,12 @@ def test_topics_have_dead_letter_topics_and_sane_settings():
         assert topic.partitions >= 1
         for schema in topic.events:  # the key names a field every event of the topic carries
             assert topic.key in contracts.event_schemas()[schema].schema["required"], (topic.name, schema)
+
+
+@pytest.mark.parametrize("path", EXAMPLES + INVALID, ids=lambda p: str(p.relative_to(SCHEMAS_DIR)))
+def test_the_fast_and_the_full_validator_agree(path: Path):
+    doc = json.loads(path.read_text())
+    full = contracts.event_schemas()[doc["schema"]] if doc["schema"] in contracts.event_schemas() else None
+    full_ok = (not list(contracts._envelope().iter_errors(doc)) and full is not None
+               and doc["schema"].split("/")[0] == doc["type"] and full.is_valid(doc["data"]))
+    assert contracts._passes_fast(doc) == full_ok

@@ -32,3 +32,10 @@ def unit_labels(code: str) -> dict[str, str]:
     codes = units.path(code)
     return {"unit_level": unit.level if unit else "unknown",
             "district": codes[1] if len(codes) > 1 else "none"}
+
+# Verification's legal clocks, set by its sweep from count queries (not counters).
+TIPS_OPEN = Gauge("antt_tips_open", "Open tips (received or valuable, no legal decision yet)",
+                  ["unit_level", "district"])
+TIPS_NEAR_DEADLINE = Gauge("antt_tips_near_deadline", "Open tips whose legal deadline is near",
+                           ["unit_level", "district"])
+TIPS_OVERDUE = Gauge("antt_tips_overdue", "Open tips past their legal deadline", ["unit_level", "district"])

@@ -1,6 +1,8 @@
 """Consumers of verification: `tip.received` creates the tip's state, idempotently."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from services.common import contracts
 from services.common.consume import Rejection
 from services.common.contracts import Event
@@ -11,8 +13,8 @@ from .store import TipStore
 CONSUMES = [contracts.topic("tips.received")]
 
 
-def tip_received_handler(store: TipStore):
+def tip_received_handler(store: TipStore, near: timedelta):
     async def handle(events: list[Event]) -> list[Rejection]:
-        await store.add_received([domain.tip_from_event(e.data) for e in events])
+        await store.add_received([domain.tip_from_event(e.data, near=near) for e in events])
         return []
     return handle

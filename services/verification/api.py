@@ -1,4 +1,5 @@
-"""HTTP of verification: the officer's view of tips and their decisions."""
+"""HTTP of verification: the officer's view of tips and their decisions (a decision releases
+the tip's claim; another officer's claim makes it 409)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +13,7 @@ from services.common.errors import ApiError
 from services.common.metrics import TIP_DECISIONS
 from services.common.times import now_utc, zoned
 
-from . import domain
+from . import domain, legal
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
 MAX_PAGE = 100
@@ -53,7 +54,7 @@ async def decide(tip_id: str, decision: domain.Decision, request: Request, user:
     domain.check_decision(tip_id, decision)
     service = request.app.state.service
     tip = await _visible_tip(request, user, tip_id)
-    domain.check_transition(tip, decision.outcome, decision.version)
+    domain.check_transition(tip, decision.outcome, decision.version, user.username)
     if decision.duplicate_of and await service.store.get(decision.duplicate_of) is None:
         raise ApiError(422, "the request has invalid fields",
                        fields=[{"field": "duplicate_of", "reason": "no such tip"}])
@@ -64,12 +65,15 @@ async def decide(tip_id: str, decision: domain.Decision, request: Request, user:
         "duplicate_of": decision.duplicate_of, "note": decision.note})
     history = {"status": decision.outcome, "at": now, "actor": user.as_actor(), "note": decision.note,
                "duplicate_of": decision.duplicate_of}
+    clock = legal.clock_fields(legal.deadlines_of(tip), decision.outcome, tip.get("legal_decision"),
+                               tip.get("alerted") or {}, service.settings.near)
     updated = await service.store.change_status(tip, status=decision.outcome, history=history,
-                                                event=event.to_dict())
+                                                event=event.to_dict(), username=user.username, clock=clock)
     if updated is None:
         latest = await service.store.get(tip_id)
         raise ApiError(409, "another officer changed this tip first",
-                       extra={"current": {"status": latest["status"], "version": latest["version"]}})
+                       extra={"current": {"status": latest["status"], "version": latest["version"],
+                                          "claimed_by": (latest.get("claim") or {}).get("username")}})
     TIP_DECISIONS.labels(decision.outcome).inc()
     if await service.outbox.flush(tip_id, updated["outbox"]):
         updated["outbox"] = []

@@ -1,6 +1,7 @@
 """Pure logic of verification: the tip's states, who may move a tip, and where. No I/O."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -8,11 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.common.errors import ApiError
 from services.common.times import parse
 
-from . import clocks
+from . import clocks, legal
 from .triage import triage
 
 Outcome = Literal["valuable", "not_valuable", "duplicate"]
-# Where a tip may go from each state. "converted" is reached through a case (a later issue).
+# Where a tip may go from each state. "converted" is reached only through a case (cases.py).
 TRANSITIONS: dict[str, set[str]] = {
     "received": {"valuable", "not_valuable", "duplicate"},
     "valuable": {"converted"},
@@ -45,9 +46,12 @@ def check_decision(tip_id: str, decision: Decision) -> None:
         raise ApiError(422, "the request has invalid fields", fields=fields)
 
 
-def check_transition(tip: dict, target: str, expected_version: int | None) -> None:
-    """409 with the tip's current state if the move is not allowed or the tip changed."""
+def check_transition(tip: dict, target: str, expected_version: int | None, username: str | None = None) -> None:
+    """409 with the tip's current state if the move is not allowed, the tip changed, or
+    another officer (not `username`) holds its claim."""
     current = {"status": tip["status"], "version": tip["version"]}
+    if username is not None:
+        legal.check_claim(tip, username)
     if expected_version is not None and expected_version != tip["version"]:
         raise ApiError(409, f"the tip changed since version {expected_version}", extra={"current": current})
     if target not in TRANSITIONS[tip["status"]]:
@@ -55,9 +59,10 @@ def check_transition(tip: dict, target: str, expected_version: int | None) -> No
                        extra={"current": current})
 
 
-def tip_from_event(data: dict, *, remote: bool = False) -> dict:
+def tip_from_event(data: dict, *, remote: bool = False, near: timedelta = clocks.NEAR) -> dict:
     """The state document of a newly received tip (the fields officers work with), with its
-    triage and legal deadlines; `remote` for a unit marked remote (48 h to forward)."""
+    triage, legal deadlines and clock fields (legal.py); `remote` for a unit marked remote
+    (48 h to forward), `near` the window of the deadline-near alert."""
     received_at = parse(data["received_at"])
     found = triage(data["content"], data.get("category"))
     clock = clocks.deadlines(received_at, remote=remote)
@@ -68,10 +73,12 @@ def tip_from_event(data: dict, *, remote: bool = False) -> dict:
             "priority": found.priority, "triage": found.as_dict(),
             "deadlines": {"forward_by": clock.forward_by, "decide_by": clock.decide_by},
             "programme_code": data.get("programme_code"), "anonymous": data["anonymous"],
-            "status": "received", "version": 0, "history": [], "outbox": []}
+            "status": "received", "version": 0, "history": [], "outbox": [],
+            "remote": remote, "legal_steps": [], "legal_decision": None, "claim": None, "case_id": None,
+            "alerted": {}, **legal.clock_fields(clock, "received", None, {}, near)}
 
 
 def public_view(tip: dict) -> dict:
     """The officer's view of a tip: never the informant's identity (intake keeps that)."""
-    view = {k: v for k, v in tip.items() if k not in ("_id", "outbox")}
+    view = {k: v for k, v in tip.items() if k not in ("_id", "outbox", "next_alert_at")}
     return {"tip_id": tip["_id"], **view}

@@ -1,11 +1,15 @@
 """Verification's own data: one state document per tip, with an outbox of events that are
-written in the same update as the state change and removed once the broker acknowledged them."""
+written in the same update as the state change and removed once the broker acknowledged them.
+Every change is one conditional update of one document (optimistic concurrency on `version`,
+or on the claim / reservation field it sets); None or False means another writer won."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+
+from .legal import CLOCK_STATUSES
 
 
 class TipStore:
@@ -16,6 +20,8 @@ class TipStore:
         await self.tips.create_index([("unit_path", ASCENDING), ("received_at", DESCENDING)])
         await self.tips.create_index([("status", ASCENDING)])
         await self.tips.create_index([("outbox.id", ASCENDING)], sparse=True)
+        await self.tips.create_index([("next_alert_at", ASCENDING)], sparse=True)
+        await self.tips.create_index([("clock_due", ASCENDING)], sparse=True)
 
     async def add_received(self, docs: list[dict]) -> None:
         """Insert tips not seen before; a redelivered `tip.received` changes nothing."""
@@ -27,14 +33,95 @@ class TipStore:
     async def get(self, tip_id: str) -> dict | None:
         return await self.tips.find_one({"_id": tip_id})
 
-    async def change_status(self, tip: dict, *, status: str, history: dict, event: dict) -> dict | None:
+    async def get_many(self, tip_ids: list[str]) -> dict[str, dict]:
+        return {t["_id"]: t for t in await self.tips.find({"_id": {"$in": tip_ids}}).to_list()}
+
+    async def change_status(self, tip: dict, *, status: str, history: dict, event: dict,
+                            username: str, clock: dict) -> dict | None:
         """Move the tip if nobody else did since we read it (optimistic concurrency on
-        `version`); the event goes into the outbox in the same write. None if we lost."""
+        `version`) and nobody else holds its claim; the decision releases the claim and sets
+        the clock fields; the event goes into the outbox in the same write. None if we lost."""
         return await self.tips.find_one_and_update(
-            {"_id": tip["_id"], "version": tip["version"], "status": tip["status"]},
-            {"$set": {"status": status, "version": tip["version"] + 1},
+            {"_id": tip["_id"], "version": tip["version"], "status": tip["status"],
+             "$or": [{"claim": None}, {"claim.username": username}]},
+            {"$set": {"status": status, "version": tip["version"] + 1, "claim": None, **clock},
              "$push": {"history": history, "outbox": event}},
             return_document=ReturnDocument.AFTER)
+
+    async def record_legal_step(self, tip: dict, *, step: dict, fields: dict, event: dict,
+                                username: str) -> dict | None:
+        return await self.tips.find_one_and_update(
+            {"_id": tip["_id"], "version": tip["version"],
+             "$or": [{"claim": None}, {"claim.username": username}]},
+            {"$set": {**fields, "version": tip["version"] + 1},
+             "$push": {"legal_steps": step, "outbox": event}},
+            return_document=ReturnDocument.AFTER)
+
+    async def claim(self, tip_id: str, claim: dict) -> dict | None:
+        """Lock a received tip to one officer (again by the same officer: no change)."""
+        return await self.tips.find_one_and_update(
+            {"_id": tip_id, "status": "received",
+             "$or": [{"claim": None}, {"claim.username": claim["username"]}]},
+            {"$set": {"claim": claim}}, return_document=ReturnDocument.AFTER)
+
+    async def release(self, tip_id: str, username: str | None) -> bool:
+        """Drop the claim held by `username` (None: by anyone)."""
+        holder = {"claim.username": username} if username else {"claim": {"$ne": None}}
+        result = await self.tips.update_one({"_id": tip_id, **holder}, {"$set": {"claim": None}})
+        return result.modified_count == 1
+
+    async def reserve(self, tip_id: str, case_id: str) -> bool:
+        """Set aside a valuable tip for a case being opened or extended (caseflow.py)."""
+        result = await self.tips.update_one({"_id": tip_id, "status": "valuable", "case_id": None},
+                                            {"$set": {"case_id": case_id}})
+        return result.modified_count == 1
+
+    async def unreserve(self, tip_ids: list[str], case_id: str) -> None:
+        await self.tips.update_many({"_id": {"$in": tip_ids}, "case_id": case_id, "status": "valuable"},
+                                    {"$set": {"case_id": None}})
+
+    async def convert(self, tip: dict, case_id: str, *, history: dict, event: dict) -> bool:
+        """valuable → converted for a tip reserved by `case_id`; its clock stops."""
+        result = await self.tips.update_one(
+            {"_id": tip["_id"], "version": tip["version"], "status": "valuable", "case_id": case_id},
+            {"$set": {"status": "converted", "version": tip["version"] + 1, "claim": None,
+                      "clock_due": None, "clock_which": None, "next_alert_at": None},
+             "$push": {"history": history, "outbox": event}})
+        return result.modified_count == 1
+
+    async def open_in(self, scope: str, limit: int) -> list[dict]:
+        """The unit's tips awaiting the officer's verdict (queue.py orders them)."""
+        return await self.tips.find({"unit_path": scope, "status": "received"}).limit(limit).to_list()
+
+    async def received_between(self, unit_codes: list[str], since: datetime, until: datetime,
+                               limit: int) -> list[dict]:
+        return await self.tips.find(
+            {"unit_code": {"$in": unit_codes}, "received_at": {"$gte": since, "$lte": until}},
+            {"content": 1, "category": 1, "location": 1, "occurred_at": 1, "received_at": 1, "unit_code": 1},
+        ).sort([("received_at", DESCENDING)]).limit(limit).to_list()
+
+    async def alerts_due(self, now: datetime, limit: int) -> list[dict]:
+        return await self.tips.find({"next_alert_at": {"$lte": now}}).limit(limit).to_list()
+
+    async def record_alert(self, tip: dict, *, alerted: dict, next_alert_at: datetime | None,
+                           event: dict) -> bool:
+        """Mark the alert sent, if the tip's clock did not move meanwhile; event in the outbox."""
+        result = await self.tips.update_one(
+            {"_id": tip["_id"], "version": tip["version"], "clock_due": tip["clock_due"]},
+            {"$set": {"alerted": alerted, "next_alert_at": next_alert_at}, "$push": {"outbox": event}})
+        return result.modified_count == 1
+
+    async def clock_counts(self, now: datetime, near: timedelta) -> dict[str, dict[str, int]]:
+        """Tips whose clock runs, near their deadline, and overdue, counted per unit."""
+        queries = {"open": {"status": {"$in": list(CLOCK_STATUSES)}, "legal_decision": None},
+                   "near": {"clock_due": {"$gt": now, "$lte": now + near}},
+                   "overdue": {"clock_due": {"$lte": now}}}
+        counts = {}
+        for name, query in queries.items():
+            rows = await self.tips.aggregate([{"$match": query},
+                                              {"$group": {"_id": "$unit_code", "n": {"$sum": 1}}}])
+            counts[name] = {r["_id"]: r["n"] async for r in rows}
+        return counts
 
     async def find(self, *, scope: str, filters: dict, received_from: datetime | None,
                    received_to: datetime | None, skip: int, limit: int) -> tuple[list[dict], int]:

@@ -1,0 +1,69 @@
+"""Cases, the work queue, claims and legal steps: forwarded, unchanged, to verification (see it
+for the rules); the bodies are declared here so the gateway's OpenAPI documents them."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from services.verification.cases import CaseStatusChange, LinkTips, NewCase
+from services.verification.legal import LegalStep
+
+from .forward import forward
+
+router = APIRouter(prefix="/api/v1")
+
+
+async def _to_verification(request: Request) -> Response:
+    return await forward(request, "verification")
+
+
+@router.post("/cases", status_code=201, tags=["cases"])
+async def open_case(body: NewCase, request: Request) -> Response:
+    """Open a case from valuable tips (each becomes converted); 409 if a tip is not valuable."""
+    return await _to_verification(request)
+
+
+@router.get("/cases", tags=["cases"])
+async def list_cases(request: Request) -> Response:
+    """The caller's unit's cases (filters `unit_code`, `status`, `page`, `page_size` ≤ 100)."""
+    return await _to_verification(request)
+
+
+@router.get("/cases/{case_id}", tags=["cases"])
+async def get_case(case_id: str, request: Request) -> Response:
+    return await _to_verification(request)
+
+
+@router.post("/cases/{case_id}/tips", tags=["cases"])
+async def link_tips(case_id: str, body: LinkTips, request: Request) -> Response:
+    """Link more valuable tips to an open case."""
+    return await _to_verification(request)
+
+
+@router.post("/cases/{case_id}/status", tags=["cases"])
+async def change_case_status(case_id: str, body: CaseStatusChange, request: Request) -> Response:
+    """open → clarified | closed; clarified → closed | open; closed is final."""
+    return await _to_verification(request)
+
+
+@router.get("/queue", tags=["work"])
+async def work_queue(request: Request) -> Response:
+    """The unit's tips awaiting a verdict (`unit_code`, `limit` ≤ 100), by priority then
+    nearest legal deadline, with clock state, claim and duplicate proposals."""
+    return await _to_verification(request)
+
+
+@router.post("/tips/{tip_id}/claim", tags=["work"])
+async def claim_tip(tip_id: str, request: Request) -> Response:
+    """Lock a received tip to yourself; 409 if another officer holds it."""
+    return await _to_verification(request)
+
+
+@router.delete("/tips/{tip_id}/claim", tags=["work"])
+async def release_tip(tip_id: str, request: Request) -> Response:
+    return await _to_verification(request)
+
+
+@router.post("/tips/{tip_id}/legal", tags=["work"])
+async def legal_step(tip_id: str, body: LegalStep, request: Request) -> Response:
+    """Record a legal step (BLTTHS Arts. 147–149) with its legal basis; deadlines are recomputed."""
+    return await _to_verification(request)

@@ -1,0 +1,22 @@
+"""Settings of verification: the common ones plus the clock sweep's."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field
+
+from services.common.settings import ServiceSettings
+
+
+class VerificationSettings(ServiceSettings):
+    clock_sweep_interval_s: float = Field(15.0, alias="CLOCK_SWEEP_INTERVAL_S", gt=0,
+                                          description="how often deadline alerts, clock gauges and "
+                                                      "unfinished case operations are looked at")
+    deadline_near_h: float = Field(48.0, alias="DEADLINE_NEAR_H", gt=0,
+                                   description="a deadline this close is 'near' (queue, alerts, metrics)")
+    case_recover_after_s: float = Field(30.0, alias="CASE_RECOVER_AFTER_S", gt=0,
+                                        description="an unfinished case operation this old is finished or undone")
+
+    @property
+    def near(self) -> timedelta:
+        return timedelta(hours=self.deadline_near_h)

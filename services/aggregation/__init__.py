@@ -1,2 +1,3 @@
-"""Aggregation: the one writer of the read models behind statistics, built from the tip and
-verification topics with idempotent upserts, so replays and rebuilds give the same documents."""
+"""Aggregation: the one writer of the read models behind statistics (tip, camera, extraction
+and case facts), built from the topics with idempotent upserts, so replays and rebuilds give
+the same documents."""

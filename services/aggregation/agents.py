@@ -1,4 +1,5 @@
-"""The consumer of aggregation: tip and verification events into tip facts."""
+"""The consumer of aggregation: tip, verification, camera, extraction and case events into the
+fact documents of the read models."""
 from __future__ import annotations
 
 from services.common import contracts
@@ -8,11 +9,12 @@ from services.common.contracts import Event
 from . import domain
 from .store import FactStore
 
-CONSUMES = [contracts.topic("tips.received"), contracts.topic("tips.verification")]
+CONSUMES = [contracts.topic(name) for name in
+            ("tips.received", "tips.verification", "cameras", "extractions", "cases")]
 
 
 def facts_handler(store: FactStore):
     async def handle(events: list[Event]) -> list[Rejection]:
-        await store.apply([domain.update_for(e) for e in events])
+        await store.apply([w for e in events for w in domain.writes_for(e)])
         return []
     return handle

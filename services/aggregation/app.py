@@ -15,7 +15,7 @@ class AggregationService:
     def __init__(self, settings: ServiceSettings):
         self.settings = settings
         self.mongo = mongo.client(settings)
-        self.store = FactStore(readmodels.tip_facts(settings, self.mongo))
+        self.store = FactStore(readmodels.database(settings, self.mongo))
         self.publisher = kafka.Publisher(settings, client_id="aggregation")
         self.events = event_loop(settings, "aggregation", agents.CONSUMES,
                                  agents.facts_handler(self.store), self.publisher)

@@ -1,27 +1,44 @@
-"""Aggregation's writes to the read models, in batches."""
+"""Aggregation's writes to the read models, in batches (one bulk write per collection)."""
 from __future__ import annotations
 
-from pymongo import ASCENDING, UpdateOne
-from pymongo.asynchronous.collection import AsyncCollection
+from collections import defaultdict
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from services.common import readmodels
+
+from .domain import Write
+
 DUPLICATE_KEY = 11000
+INDEXES = {
+    readmodels.TIP_FACTS: [("unit_path", "received_at"), ("unit_path_2025", "received_at")],
+    readmodels.CAMERA_FACTS: [("unit_path",), ("unit_path_2025",)],
+    readmodels.EXTRACTION_FACTS: [("unit_path", "extracted_at"), ("unit_path_2025", "extracted_at")],
+    readmodels.CASE_FACTS: [("unit_path", "clarified_at"), ("unit_path_2025", "clarified_at")],
+}
 
 
 class FactStore:
-    def __init__(self, facts: AsyncCollection):
-        self._facts = facts
+    def __init__(self, db: AsyncDatabase):
+        self.db = db
 
     async def create_indexes(self) -> None:
-        await self._facts.create_index([("unit_path", ASCENDING), ("received_at", ASCENDING)])
+        for name, indexes in INDEXES.items():
+            for fields in indexes:
+                await self.db[name].create_index([(f, ASCENDING) for f in fields])
 
-    async def apply(self, updates: list[UpdateOne]) -> None:
-        """Write a batch; updates that lost to a newer version (duplicate key) are no-ops."""
-        if not updates:
-            return
-        try:
-            await self._facts.bulk_write(updates, ordered=False)
-        except BulkWriteError as exc:
-            others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
-            if others or exc.details.get("writeConcernErrors"):
-                raise
+    async def apply(self, writes: list[Write]) -> None:
+        """Write a batch, keeping each collection's updates in event order; updates that lost
+        to a newer version (duplicate key) are no-ops."""
+        by_collection = defaultdict(list)
+        for name, update in writes:
+            by_collection[name].append(update)
+        for name, updates in by_collection.items():
+            try:
+                await self.db[name].bulk_write(updates, ordered=False)
+            except BulkWriteError as exc:
+                others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
+                if others or exc.details.get("writeConcernErrors"):
+                    raise

@@ -3,12 +3,21 @@ from __future__ import annotations
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
 from .settings import ServiceSettings
 
 OWNER = "aggregation"
-TIP_FACTS = "tip_facts"  # one document per tip: unit path, channel, programme, day, status
+TIP_FACTS = "tip_facts"  # one document per tip: unit paths, channel, programme, day, status
+CAMERA_FACTS = "camera_facts"  # one per camera: unit paths, programme, status, installed_at
+EXTRACTION_FACTS = "extraction_facts"  # one per extraction: unit paths, case, tip, extracted_at
+CASE_FACTS = "case_facts"  # one per case: unit paths, status, clarified_at, camera_help, tip_ids
+COLLECTIONS = (TIP_FACTS, CAMERA_FACTS, EXTRACTION_FACTS, CASE_FACTS)
+
+
+def database(settings: ServiceSettings, mongo: AsyncMongoClient) -> AsyncDatabase:
+    return mongo[settings.database_name(OWNER)]
 
 
 def tip_facts(settings: ServiceSettings, mongo: AsyncMongoClient) -> AsyncCollection:
-    return mongo[settings.database_name(OWNER)][TIP_FACTS]
+    return database(settings, mongo)[TIP_FACTS]

@@ -5,6 +5,7 @@ Codes are strings: province "38", district "380", ward "14767".
 """
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from dataclasses import dataclass
@@ -70,3 +71,93 @@ def nearest_ward(lat: float, lon: float) -> Unit | None:
         if d < best_d:
             best, best_d = unit, d
     return best
+
+
+# --- The 2025 reform: two-tier units (province > ward/commune) and the crosswalk to them ---
+# Source: the 2025 table (`admin_units`) and the converter data (`converter_2025.json`) of
+# `vietnamadminunits`. Legacy and 2025 codes share one number space (a merged ward usually
+# keeps the code of one of its parts), so a code is read in one era or the other, never both.
+
+
+def _data_path(name: str):
+    return resources.files("vietnamadminunits") / "data" / name
+
+
+@cache
+def units_2025() -> dict[str, Unit]:
+    """The units in force since 2025-07-01: provinces and their wards/communes."""
+    with resources.as_file(_data_path("dataset.db")) as db_path:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        rows = con.execute("SELECT provinceCode, province, provinceLat, provinceLon, wardCode, ward, "
+                           "wardLat, wardLon FROM admin_units").fetchall()
+        con.close()
+    out: dict[str, Unit] = {}
+    for pc, pn, plat, plon, wc, wn, wlat, wlon in rows:
+        out.setdefault(pc, Unit(pc, pn, "province", None, plat, plon))
+        out.setdefault(wc, Unit(wc, wn, "ward", pc, wlat, wlon))
+    return out
+
+
+@cache
+def crosswalk_2025() -> dict[str, str]:
+    """Legacy province and ward codes → the 2025 province or ward that took them over (a
+    legacy ward split between several new wards goes to the converter's default one)."""
+    with resources.as_file(_data_path("dataset.db")) as db_path:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        legacy = con.execute("SELECT provinceCode, provinceKey, wardCode, "
+                             "provinceKey || '_' || districtKey || '_' || wardKey FROM admin_units_legacy").fetchall()
+        new = con.execute("SELECT provinceCode, provinceKey, wardCode, wardKey FROM admin_units").fetchall()
+        con.close()
+    with resources.as_file(_data_path("converter_2025.json")) as json_path:
+        data = json.loads(json_path.read_text(encoding="utf-8"))
+    new_province = {key: code for code, key, _, _ in new}
+    new_ward = {(pkey, wkey): wcode for _, pkey, wcode, wkey in new}
+    legacy_ward = {key: code for _, _, code, key in legacy if code}
+    out: dict[str, str] = {}
+    for new_key, old_keys in data["DICT_PROVINCE"].items():
+        for code, key, _, _ in legacy:
+            if key in old_keys:
+                out[code] = new_province[new_key]
+    for pkey, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for wkey, old_keys in wards.items():
+            for old in old_keys:
+                if old in legacy_ward and (pkey, wkey) in new_ward:
+                    out[legacy_ward[old]] = new_ward[(pkey, wkey)]
+    for pkey, divided in data["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old, parts in divided.items():
+            default = next((p["newWardKey"] for p in parts if p["isDefaultNewWard"]), None)
+            if old in legacy_ward and (pkey, default) in new_ward:
+                out.setdefault(legacy_ward[old], new_ward[(pkey, default)])
+    return out
+
+
+def path_2025(legacy_code: str) -> list[str]:
+    """The 2025 province and ward of a legacy unit, e.g. "14767" → ["38", "14797"]; a legacy
+    district gives its 2025 province only (districts were abolished)."""
+    codes = path(legacy_code)
+    if not codes:
+        return []
+    province = crosswalk_2025().get(codes[0])
+    out = [province] if province else []
+    if len(codes) == 3 and codes[2] in crosswalk_2025():
+        out.append(crosswalk_2025()[codes[2]])
+    return out
+
+
+def legacy_parts(code_2025: str) -> list[str]:
+    """The legacy provinces or wards that went into a 2025 unit (sorted)."""
+    return sorted(old for old, new in crosswalk_2025().items()
+                  if new == code_2025 and get(old) is not None
+                  and get(old).level == units_2025()[code_2025].level) if code_2025 in units_2025() else []
+
+
+def covers_2025(scope: str, code_2025: str) -> bool:
+    """A user of legacy unit `scope` may read a 2025 unit if it lies in the same 2025 province
+    (provincial users) or if every legacy part of it is within `scope`."""
+    unit = units_2025().get(code_2025)
+    if unit is None:
+        return False
+    if scope in (code_2025, unit.parent) and scope in units_2025():
+        return True
+    parts = legacy_parts(code_2025)
+    return bool(parts) and all(covers(scope, p) for p in parts)

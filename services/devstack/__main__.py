@@ -12,8 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import demo, prometheus
+from . import demo, demo_year, prometheus
 from .stack import ROOT, Ports, Stack
+
+DEMO_YEAR = 2024  # the year of the seed article's figures
 
 
 def _ports_from_env() -> Ports:
@@ -40,6 +42,9 @@ def run(workdir: Path) -> int:
         print("starting the database, the Kafka broker and the services ...", flush=True)
         stack.start()
         loaded = demo.load(stack.url(), admin_password)
+        if loaded:  # and the statistics of a realistic year (Thanh Hóa city, 2024) for reports
+            print(f"demo year: {demo_year.load_year(stack.bootstrap, DEMO_YEAR)} events of "
+                  f"{DEMO_YEAR - 1}-{DEMO_YEAR} for district 380", flush=True)
         scraping = (f"{stack.prometheus.url}   (alerts: {stack.prometheus.url}/alerts)" if stack.prometheus
                     else f"not started: {prometheus.HOW_TO_GET}")
         print(f"""
@@ -51,6 +56,7 @@ ANTT is running{' (demo data loaded)' if loaded else ' (data kept from the last 
   Prometheus    {scraping}
   Kafka         {stack.bootstrap}      database  {stack.uri}
   logs          {workdir}
+  report        {stack.url()}/api/v1/reports/summary?unit_code=380&year={DEMO_YEAR}&format=md
   demo login    admin / {admin_password} (admin, province 38)
                 canbo.380, tiepnhan.380, chihuy.380 / {demo.DEMO_PASSWORD} (officer, clerk, commander of 380)
 Press Ctrl-C to stop.""", flush=True)

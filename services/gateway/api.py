@@ -1,7 +1,6 @@
-"""HTTP of the gateway: login, users, tips (forwarded to their owners), statistics."""
+"""HTTP of the gateway: login, users, tips and follow-up (forwarded to their owners)."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -10,12 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.common import units
 from services.common.auth import ROLES, CurrentUser, issue_token, require_role, require_scope
 from services.common.errors import ApiError
-from services.common.times import zoned
 from services.intake.domain import TipSubmission
 from services.intake.followup import FollowUpMessage
 from services.verification.domain import Decision
 
-from . import stats
 from .forward import forward
 from .users import UserExists
 
@@ -120,19 +117,3 @@ async def write_message(receipt_code: str, message: FollowUpMessage, request: Re
 async def webhook(source: str, request: Request) -> Response:
     """Zalo and SMS gateways, signed per source (forwarded to intake with the raw body)."""
     return await forward(request, "intake", extra_headers=("x-antt-timestamp", "x-antt-signature"))
-
-
-@router.get("/stats/tips", tags=["statistics"])
-async def tip_stats(request: Request, user: CurrentUser,
-                    unit_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
-                    from_: Annotated[datetime | None, Query(alias="from")] = None,
-                    to: Annotated[datetime | None, Query()] = None,
-                    group_by: Annotated[stats.GroupBy | None, Query()] = None) -> dict:
-    """Tips received, valuable and converted in the caller's unit (or a unit below it)."""
-    scope = unit_code or user.unit_code
-    if units.get(scope) is None:
-        raise ApiError(422, "the request has invalid fields",
-                       fields=[{"field": "unit_code", "reason": f"no administrative unit has code {scope}"}])
-    require_scope(user, scope)
-    return await stats.tip_stats(request.app.state.service.tip_facts, scope, group_by,
-                                 zoned(from_), zoned(to))

@@ -1,46 +1,153 @@
-"""Statistics queries over the read models (aggregation writes them, the gateway reads them)."""
+"""Statistics queries over the read models (aggregation writes them, the gateway reads them).
+
+A unit code is read in one era: `legacy` (the units before the 2025 reform, which every fact
+carries in `unit_path`) or `2025` (the merged units, `unit_path_2025`); a 2025 unit's figures
+include the tips of every legacy unit that merged into it, in every year.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Literal
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
-from services.common import units
+from services.common import readmodels, units
+from services.common.times import VIETNAM
 
 GroupBy = Literal["channel", "programme", "category", "unit", "month"]
+Era = Literal["legacy", "2025"]
 VALUABLE = ["valuable", "converted"]
 WARD_DEPTH = 2  # unit_path is [province, district, ward]
+DECISION_DAYS = 20  # BLTTHS Art. 147: a tip is decided within 20 days of receipt
 _FIELDS = {"channel": "$channel", "programme": "$programme_code", "category": "$category",
            "month": "$received_month"}
+_LINKED = {"$eq": ["$case_linked", True]}
+_CONVERTED = {"$or": [{"$eq": ["$status", "converted"]}, _LINKED]}
+_VALUABLE = {"$or": [{"$in": ["$status", VALUABLE]}, _LINKED]}
+
+
+def era_of(code: str, requested: Era | None = None) -> Era | None:
+    """The era a code is read in: as requested, else legacy if it is a legacy code, else 2025;
+    None if the code is no unit of that era."""
+    if requested == "2025" or (requested is None and units.get(code) is None):
+        return "2025" if code in units.units_2025() else None
+    return "legacy" if units.get(code) is not None else None
+
+
+def unit_field(era: Era) -> str:
+    return "unit_path_2025" if era == "2025" else "unit_path"
+
+
+def year_period(year: int) -> tuple[datetime, datetime]:
+    """A calendar year in Vietnam's time."""
+    return datetime(year, 1, 1, tzinfo=VIETNAM), datetime(year + 1, 1, 1, tzinfo=VIETNAM)
+
+
+def _period(start: datetime | None, end: datetime | None) -> dict:
+    period: dict = {"$exists": True}
+    if start:
+        period["$gte"] = start
+    if end:
+        period["$lt"] = end
+    return period
 
 
 def tip_pipeline(unit_code: str, group_by: GroupBy | None, received_from: datetime | None,
-                 received_to: datetime | None) -> list[dict]:
-    received: dict = {"$exists": True}
-    if received_from:
-        received["$gte"] = received_from
-    if received_to:
-        received["$lt"] = received_to
-    if group_by == "unit":  # the units one level below unit_code (a ward: the ward itself)
+                 received_to: datetime | None, *, era: Era = "legacy", channel: str | None = None,
+                 programme_code: str | None = None, category: str | None = None) -> list[dict]:
+    if group_by == "unit" and era == "2025":  # [province, ward]: a province's wards, a ward itself
+        key: object = {"$arrayElemAt": ["$unit_path_2025", 1]}
+    elif group_by == "unit":  # the units one level below unit_code (a ward: the ward itself)
         depth = min(len(units.path(unit_code)), WARD_DEPTH)
-        key: object = {"$arrayElemAt": ["$unit_path", depth]}
+        key = {"$arrayElemAt": ["$unit_path", depth]}
     else:
         key = _FIELDS[group_by] if group_by else None
+    match = {unit_field(era): unit_code, "received_at": _period(received_from, received_to)}
+    filters = {"channel": channel, "programme_code": programme_code, "category": category}
+    match.update({k: v for k, v in filters.items() if v is not None})
     return [
-        {"$match": {"unit_path": unit_code, "received_at": received}},
+        {"$match": match},
         {"$group": {"_id": key, "received": {"$sum": 1},
-                    "valuable": {"$sum": {"$cond": [{"$in": ["$status", VALUABLE]}, 1, 0]}},
-                    "converted": {"$sum": {"$cond": [{"$eq": ["$status", "converted"]}, 1, 0]}}}},
+                    "valuable": {"$sum": {"$cond": [_VALUABLE, 1, 0]}},
+                    "converted": {"$sum": {"$cond": [_CONVERTED, 1, 0]}}}},
         {"$sort": {"_id": 1}},
     ]
 
 
 async def tip_stats(facts: AsyncCollection, unit_code: str, group_by: GroupBy | None,
-                    received_from: datetime | None, received_to: datetime | None) -> dict:
-    cursor = await facts.aggregate(tip_pipeline(unit_code, group_by, received_from, received_to))
+                    received_from: datetime | None, received_to: datetime | None,
+                    **filters) -> dict:
+    """`filters`: era, channel, programme_code, category (see `tip_pipeline`)."""
+    cursor = await facts.aggregate(tip_pipeline(unit_code, group_by, received_from, received_to, **filters))
     rows = await cursor.to_list()
     total = {k: sum(r[k] for r in rows) for k in ("received", "valuable", "converted")}
     groups = [{"key": r["_id"], "received": r["received"], "valuable": r["valuable"],
                "converted": r["converted"]} for r in rows] if group_by else []
     return {"unit_code": unit_code, "total": total, "groups": groups}
+
+
+def backlog_match(unit_code: str, start: datetime | None, end: datetime | None, era: Era,
+                  now: datetime) -> tuple[dict, dict]:
+    """Filters of the open tips (not decided, not in a case) and of the overdue ones among them."""
+    open_ = {unit_field(era): unit_code, "received_at": _period(start, end), "status": "received",
+             "case_linked": {"$ne": True}}
+    limit = now - timedelta(days=DECISION_DAYS)
+    overdue = {**open_, "received_at": _period(start, min(limit, end) if end else limit)}
+    return open_, overdue
+
+
+async def tip_backlog(facts: AsyncCollection, unit_code: str, start: datetime | None,
+                      end: datetime | None, era: Era = "legacy", now: datetime | None = None) -> dict:
+    open_, overdue = backlog_match(unit_code, start, end, era, now or datetime.now(timezone.utc))
+    return {"open": await facts.count_documents(open_), "overdue": await facts.count_documents(overdue)}
+
+
+def camera_filters(unit_code: str, start: datetime | None, end: datetime | None,
+                   era: Era) -> dict[str, dict]:
+    """The filter of each camera figure: cameras installed before the period's end, extractions
+    in the period, cases clarified in the period with the help of at least one extraction."""
+    where = unit_field(era)
+    cameras: dict = {where: unit_code}
+    if end:
+        cameras["installed_at"] = {"$lt": end}
+    return {"cameras": cameras,
+            "extractions": {where: unit_code, "extracted_at": _period(start, end)},
+            "cases_clarified": {where: unit_code, "clarified_at": _period(start, end),
+                                "camera_help": True}}
+
+
+async def camera_stats(db: AsyncDatabase, unit_code: str, start: datetime | None,
+                       end: datetime | None, era: Era = "legacy") -> dict:
+    where = camera_filters(unit_code, start, end, era)
+    cameras = db[readmodels.CAMERA_FACTS]
+    cursor = await cameras.aggregate([{"$match": {**where["cameras"], "programme_code": {"$ne": None}}},
+                                      {"$group": {"_id": "$programme_code"}}])
+    programmes = len(await cursor.to_list())
+    return {"unit_code": unit_code, "cameras": await cameras.count_documents(where["cameras"]),
+            "camera_programmes": programmes,
+            "extractions": await db[readmodels.EXTRACTION_FACTS].count_documents(where["extractions"]),
+            "cases_clarified": await db[readmodels.CASE_FACTS].count_documents(where["cases_clarified"])}
+
+
+async def report_figures(db: AsyncDatabase, unit_code: str, year: int, era: Era = "legacy",
+                         now: datetime | None = None) -> dict:
+    """Every figure of the yearly report (see `report.py`), this year and the previous one."""
+    facts = db[readmodels.TIP_FACTS]
+    start, end = year_period(year)
+    prev_start, prev_end = year_period(year - 1)
+    unit = units.get(unit_code) if era == "legacy" else units.units_2025()[unit_code]
+    tips = await tip_stats(facts, unit_code, None, start, end, era=era)
+    previous = await tip_stats(facts, unit_code, None, prev_start, prev_end, era=era)
+    groups = {g: (await tip_stats(facts, unit_code, g, start, end, era=era))["groups"]
+              for g in ("channel", "programme")}
+    return {"unit_code": unit_code, "unit_name": unit.name, "year": year, "era": era,
+            "tips": {**tips["total"], **await tip_backlog(facts, unit_code, start, end, era, now)},
+            "by_channel": groups["channel"], "by_programme": groups["programme"],
+            "cameras": _camera_figures(await camera_stats(db, unit_code, start, end, era)),
+            "previous": {"tips": previous["total"],
+                         "cameras": _camera_figures(await camera_stats(db, unit_code, prev_start, prev_end, era))}}
+
+
+def _camera_figures(stats: dict) -> dict:
+    return {k: v for k, v in stats.items() if k != "unit_code"}

@@ -1,0 +1,82 @@
+"""Pure logic: camera, extraction and case facts (tips are in `domain.py`). No I/O.
+
+- camera fact `{_id: camera_id, unit_code, unit_path, unit_path_2025, programme_code, status,
+  installed_at, registered_at}`: a registration replaces the fact only if it is newer
+  (`registered_at` is the version).
+- extraction fact `{_id: extraction_id, unit_code, unit_path, unit_path_2025, camera_id,
+  case_id, tip_id, extracted_at}`: fixed once logged; an extraction for a case also marks the
+  case `camera_help: true`.
+- case fact `{_id: case_id, unit_code, unit_path, unit_path_2025, opened_at, tip_ids, status,
+  status_version, clarified_at, camera_help}`: the status follows the versions like a tip's;
+  `clarified_at` is the earliest clarification (`$min`), whatever the status became later.
+Every upsert that may create a case fact inserts `status_version: 0`, so the first versioned
+status finds it whichever event came first.
+"""
+from __future__ import annotations
+
+from pymongo import UpdateOne
+
+from services.common import readmodels, units
+from services.common.times import parse
+
+NEW_CASE = {"status_version": 0}
+
+
+def _place(data: dict) -> dict:
+    return {"unit_code": data["unit_code"], "unit_path": data.get("unit_path") or [data["unit_code"]],
+            "unit_path_2025": units.path_2025(data["unit_code"])}
+
+
+def _case_status(case_id: str, status: str, version: int) -> tuple[str, UpdateOne]:
+    # An older or repeated version matches nothing; the duplicate key is then a no-op.
+    return (readmodels.CASE_FACTS,
+            UpdateOne({"_id": case_id, "status_version": {"$lt": version}},
+                      {"$set": {"status": status, "status_version": version}}, upsert=True))
+
+
+def camera(data: dict) -> UpdateOne:
+    registered = parse(data["registered_at"])
+    fact = {**_place(data), "programme_code": data.get("programme_code"), "status": data["status"],
+            "installed_at": parse(data["installed_at"]), "registered_at": registered}
+    return UpdateOne({"_id": data["camera_id"], "registered_at": {"$lt": registered}},
+                     {"$set": fact}, upsert=True)
+
+
+def extraction(data: dict) -> list[tuple[str, UpdateOne]]:
+    fact = {**_place(data), "camera_id": data["camera_id"], "case_id": data.get("case_id"),
+            "tip_id": data.get("tip_id"), "extracted_at": parse(data["extracted_at"])}
+    writes = [(readmodels.EXTRACTION_FACTS,
+               UpdateOne({"_id": data["extraction_id"]}, {"$set": fact}, upsert=True))]
+    if data.get("case_id"):
+        writes.append((readmodels.CASE_FACTS,
+                       UpdateOne({"_id": data["case_id"]}, {"$set": {"camera_help": True},
+                                                            "$setOnInsert": NEW_CASE}, upsert=True)))
+    return writes
+
+
+def case_opened(data: dict) -> list[tuple[str, UpdateOne]]:
+    fixed = {**_place(data), "opened_at": parse(data["opened_at"])}
+    return [(readmodels.CASE_FACTS,
+             UpdateOne({"_id": data["case_id"]},
+                       {"$set": fixed, "$addToSet": {"tip_ids": {"$each": data["tip_ids"]}},
+                        "$setOnInsert": NEW_CASE}, upsert=True)),
+            _case_status(data["case_id"], "open", data["version"])]
+
+
+def case_linked(data: dict) -> list[tuple[str, UpdateOne]]:
+    # A case's events share its key, so they reach every consumer in the same order and the
+    # array's order is the same after a rebuild.
+    return [(readmodels.CASE_FACTS,
+             UpdateOne({"_id": data["case_id"]},
+                       {"$addToSet": {"tip_ids": {"$each": data["tip_ids"]}},
+                        "$setOnInsert": NEW_CASE}, upsert=True))]
+
+
+def case_status(data: dict) -> list[tuple[str, UpdateOne]]:
+    writes = [_case_status(data["case_id"], data["status"], data["version"])]
+    if data["status"] == "clarified":
+        writes.append((readmodels.CASE_FACTS,
+                       UpdateOne({"_id": data["case_id"]},
+                                 {"$min": {"clarified_at": parse(data["changed_at"])},
+                                  "$setOnInsert": NEW_CASE}, upsert=True)))
+    return writes

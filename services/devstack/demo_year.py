@@ -1,0 +1,187 @@
+"""A realistic year of events for one district (default Thanh Hóa city, 380), from the figures
+of the seed article 003 (2024): 692 tips (tip box 5, walk-in 312, hotline 375), 265 valuable,
+the environment workers' programme 32 tips / 12 converted, 1,911 cameras in 34 camera
+programmes, 1,028 extractions helping clarify 152 cases. `scale` shrinks every figure (tests).
+
+The events are produced straight to the topics (as their writers would) with ids derived from
+the seed, so loading twice changes nothing in the read models. Demo only: the tips reach
+verification as new tips, but the decisions and cases exist only in the read models.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from aiokafka import AIOKafkaProducer
+
+from services.common import contracts, units
+from services.common.contracts import Event
+from services.common.times import VIETNAM, iso
+
+CHANNELS = {"tip_box": 5, "walk_in": 312, "hotline": 375}
+VALUABLE = 265
+PROGRAMMES = {"CNMT": (32, 12), "ANCN": (24, 9), "LGTQ": (18, 4)}  # tips, converted
+CAMERAS, CAMERA_PROGRAMMES = 1911, 34
+EXTRACTIONS, CLARIFIED_WITH_CAMERA, OTHER_CASES = 1028, 152, 30
+CATEGORIES = ["theft", "drugs", "gambling", "fight", "illegal_lending", "weapons", "traffic", "fire_risk"]
+CONTENTS = ["Người dân phản ánh có đối tượng lạ nghi trộm cắp tài sản trong khu dân cư.",
+            "Có nhóm thanh niên tụ tập đánh bạc vào buổi tối.",
+            "Nghi có người mua bán trái phép chất ma túy tại bãi đất trống.",
+            "Hai nhóm thanh niên cầm hung khí đuổi đánh nhau trên đường.",
+            "Treo quảng cáo cho vay tiền lãi cao trên cột điện.",
+            "Đường điện trong khu nhà trọ chắp vá, nguy cơ cháy nổ."]
+ACTOR = {"username": "demo", "role": "officer", "unit_code": "380"}
+
+
+def _n(value: int, scale: float) -> int:
+    return max(1, round(value * scale)) if value else 0
+
+
+class _Year:
+    def __init__(self, year: int, district: str, scale: float, seed: int):
+        self.year, self.district, self.scale = year, district, scale
+        self.rnd = random.Random(f"{seed}-{year}-{district}")
+        self.ns = uuid.uuid5(uuid.NAMESPACE_URL, f"antt-demo/{seed}/{year}/{district}")
+        self.wards = sorted(c for c, u in units.all_units().items() if u.parent == district)
+        self.start = datetime(year, 1, 1, 8, tzinfo=VIETNAM)
+        self.out: dict[str, list[Event]] = {t: [] for t in contracts.topics()}
+
+    def at(self, earliest: datetime | None = None, days: int = 360) -> datetime:
+        base = earliest or self.start
+        return base + timedelta(days=self.rnd.uniform(0, days), minutes=self.rnd.randrange(600))
+
+    def emit(self, topic: str, schema: str, subject: str, data: dict, when: datetime) -> None:
+        n = sum(len(v) for v in self.out.values())
+        self.out[topic].append(contracts.make_event(
+            schema, subject=subject, data=data, source="demo", time=iso(when),
+            event_id=str(uuid.uuid5(self.ns, f"{subject}/{n}"))))
+
+    def place(self, ward: str) -> dict:
+        return {"unit_code": ward, "unit_path": units.path(ward)}
+
+
+def _tips(y: _Year) -> list[tuple[str, str, datetime]]:
+    """tip.received events; returns (tip_id, ward, received) of each."""
+    kinds = [ch for ch, n in CHANNELS.items() for _ in range(_n(n, y.scale))]
+    codes = [f"{p}-{y.district}" for p, (n, _) in PROGRAMMES.items() for _ in range(_n(n, y.scale))]
+    codes += [None] * (len(kinds) - len(codes))
+    y.rnd.shuffle(codes)
+    tips = []
+    for i, (channel, programme) in enumerate(zip(kinds, codes)):
+        tip_id, ward, received = f"T-DEMO{y.year}-{y.district}-{i:05d}", y.rnd.choice(y.wards), y.at()
+        y.emit("tips.received", "tip.received/1", tip_id, {
+            "tip_id": tip_id, "channel": channel, "content": y.rnd.choice(CONTENTS), **y.place(ward),
+            "received_at": iso(received), "recorded_at": iso(received), "category": y.rnd.choice(CATEGORIES),
+            "programme_code": programme if channel != "tip_box" else None,
+            "anonymous": y.rnd.random() < 0.6, "has_contact": False}, received)
+        tips.append((tip_id, ward, received))
+    return tips
+
+
+def _status(y: _Year, tip_id: str, ward: str, status: str, previous: str, version: int, when: datetime) -> None:
+    y.emit("tips.verification", "tip.status_changed/1", tip_id, {
+        "tip_id": tip_id, "status": status, "previous_status": previous, "version": version,
+        "changed_at": iso(when), "actor": {**ACTOR, "unit_code": ward}}, when)
+
+
+def _cameras(y: _Year) -> list[tuple[str, str]]:
+    wards = y.wards[:_n(CAMERA_PROGRAMMES, y.scale)]
+    cameras = []
+    for i in range(_n(CAMERAS, y.scale)):
+        ward, camera_id = wards[i % len(wards)], f"CAM-{wards[i % len(wards)]}-{i:04d}"
+        installed = y.at(y.start - timedelta(days=3 * 365), 3 * 365 + 300)
+        y.emit("cameras", "camera.registered/1", camera_id, {
+            "camera_id": camera_id, **y.place(ward), "location": {"lat": 19.8, "lon": 105.77},
+            "owner_kind": y.rnd.choice(["household", "business", "public_body"]),
+            "programme_code": f"CAMERA-{ward}", "retention_days": 30, "status": "working",
+            "installed_at": iso(installed), "registered_at": iso(installed + timedelta(days=1))}, installed)
+        cameras.append((camera_id, ward))
+    return cameras
+
+
+def year_events(year: int, district: str = "380", scale: float = 1.0, seed: int = 2024,
+                cameras: bool = True) -> dict[str, list[Event]]:
+    """Every event of the year by topic name (cameras registered too, unless `cameras=False`)."""
+    y = _Year(year, district, scale, seed)
+    tips = _tips(y)
+    programme_of = {e.data["tip_id"]: e.data["programme_code"] for e in y.out["tips.received"]}
+    to_convert = set()
+    for p, (_, conv) in PROGRAMMES.items():
+        to_convert |= set([t for t, c in programme_of.items() if c == f"{p}-{district}"][:_n(conv, scale)])
+    y.rnd.shuffle(tips)
+    tips.sort(key=lambda t: t[0] not in to_convert)  # stable: the programme conversions first
+    valuable, rest = tips[:_n(VALUABLE, scale)], tips[_n(VALUABLE, scale):]
+    cases_wanted = _n(CLARIFIED_WITH_CAMERA, scale) + _n(OTHER_CASES, scale)
+    for i, (tip_id, ward, received) in enumerate(valuable):
+        _status(y, tip_id, ward, "valuable", "received", 1, received + timedelta(days=2))
+        if len(to_convert) < cases_wanted:
+            to_convert.add(tip_id)
+    for j, (tip_id, ward, received) in enumerate(rest):
+        if j % 10 != 0:  # one in ten is still waiting for a decision
+            status = "duplicate" if j % 7 == 0 else "not_valuable"
+            _status(y, tip_id, ward, status, "received", 1, received + timedelta(days=3))
+    converted = sorted((t for t in valuable if t[0] in to_convert), key=lambda t: t[0])
+    camera_list = _cameras(y) if cameras else [(f"CAM-{w}-0000", w) for w in y.wards[:1]]
+    clarified_cases = _cases(y, converted)
+    _extractions(y, camera_list, clarified_cases)
+    return y.out
+
+
+def _cases(y: _Year, converted: list) -> list[tuple[str, str]]:
+    """One case per converted tip (every third also marked converted by verification); the first
+    ones are clarified with camera help. Returns the (case_id, ward) that need extractions."""
+    with_camera = _n(CLARIFIED_WITH_CAMERA, y.scale)
+    helped = []
+    for i, (tip_id, ward, received) in enumerate(converted):
+        case_id, opened = f"C-DEMO{y.year}-{y.district}-{i:04d}", received + timedelta(days=4)
+        y.emit("cases", "case.opened/1", case_id, {
+            "case_id": case_id, **y.place(ward), "tip_ids": [tip_id], "opened_at": iso(opened),
+            "version": 1, "actor": ACTOR}, opened)
+        if i % 3 == 0:
+            _status(y, tip_id, ward, "converted", "valuable", 2, opened)
+        if i < with_camera or i % 4 == 0:
+            changed = opened + timedelta(days=y.rnd.randint(1, 20))
+            y.emit("cases", "case.status_changed/1", case_id, {
+                "case_id": case_id, "status": "clarified", "previous_status": "open",
+                "changed_at": iso(changed), "version": 2, "note": None, "actor": ACTOR}, changed)
+        if i < with_camera:
+            helped.append((case_id, ward))
+    return helped
+
+
+def _extractions(y: _Year, cameras: list[tuple[str, str]], cases: list[tuple[str, str]]) -> None:
+    for i in range(_n(EXTRACTIONS, y.scale)):
+        case_id, ward = cases[i] if i < len(cases) else (None, None)
+        camera_id, camera_ward = y.rnd.choice(cameras)
+        ward = ward or camera_ward
+        extracted = y.at()
+        extraction_id = f"X-DEMO{y.year}-{y.district}-{i:05d}"
+        y.emit("extractions", "extraction.logged/1", extraction_id, {
+            "extraction_id": extraction_id, "camera_id": camera_id, **y.place(ward), "case_id": case_id,
+            "tip_id": None, "time_from": iso(extracted - timedelta(hours=2)),
+            "time_to": iso(extracted - timedelta(hours=1)), "extracted_at": iso(extracted),
+            "clock_offset_s": 0, "export_method": "usb", "file_count": 1,
+            "logged_at": iso(extracted + timedelta(minutes=5))}, extracted)
+
+
+async def produce(bootstrap: str, events: dict[str, list[Event]]) -> int:
+    """Send every event keyed by its subject (acks=all, idempotent); returns how many."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                linger_ms=20, max_batch_size=256 * 1024)
+    await producer.start()
+    try:
+        sent = [await producer.send(topic, e.encode(), key=e.subject.encode())
+                for topic, batch in events.items() for e in batch]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+    return len(sent)
+
+
+def load_year(bootstrap: str, year: int, district: str = "380", scale: float = 1.0) -> int:
+    """The demo: `year` and, for the comparison, the year before it (a bit smaller)."""
+    before = year_events(year - 1, district, scale * 0.85, cameras=False)
+    events = year_events(year, district, scale)
+    return asyncio.run(produce(bootstrap, before)) + asyncio.run(produce(bootstrap, events))

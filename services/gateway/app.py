@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common import http, mongo, readmodels
 
-from . import api, cameras
+from . import api, cameras, cases, imports, reports
 from .settings import GatewaySettings
 from .users import UserStore
 
@@ -39,7 +39,11 @@ class GatewayService:
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    app = http.create_app("gateway", settings or GatewaySettings(), GatewayService)
+    settings = settings or GatewaySettings()
+    app = http.create_app("gateway", settings, GatewayService, imports.body_limit(settings))
+    app.include_router(imports.router)
     app.include_router(api.router)
     app.include_router(cameras.router)
+    app.include_router(cases.router)
+    app.include_router(reports.router)
     return app

@@ -1,21 +1,29 @@
 """Forwarding of commands to the service that owns the state, unchanged, answer included."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
-from services.common.errors import unavailable
+from services.common.errors import ApiError, unavailable
 
 PASSED_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language")
 PASSED_RESPONSE_HEADERS = ("content-type", "retry-after", "www-authenticate")
 
 
-async def forward(request: Request, service: str, extra_headers: tuple[str, ...] = ()) -> Response:
-    client: httpx.AsyncClient = request.app.state.service.upstreams[service]
-    passed = PASSED_REQUEST_HEADERS + extra_headers
+def _headers(request: Request, passed: tuple[str, ...]) -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items() if k in passed}
     if request.client:
         headers["x-forwarded-for"] = request.client.host
+    return headers
+
+
+async def forward(request: Request, service: str, extra_headers: tuple[str, ...] = ()) -> Response:
+    client: httpx.AsyncClient = request.app.state.service.upstreams[service]
+    headers = _headers(request, PASSED_REQUEST_HEADERS + extra_headers)
     try:
         upstream = await client.request(request.method, request.url.path,
                                         params=request.query_params, content=await request.body(),
@@ -24,3 +32,31 @@ async def forward(request: Request, service: str, extra_headers: tuple[str, ...]
         raise unavailable(f"the {service} service") from None
     return Response(upstream.content, status_code=upstream.status_code,
                     headers={k: v for k, v in upstream.headers.items() if k in PASSED_RESPONSE_HEADERS})
+
+
+async def forward_stream(request: Request, service: str, max_bytes: int) -> Response:
+    """Like `forward`, for large bodies: the request body and the answer flow through in
+    chunks, never whole in memory; a body beyond `max_bytes` is cut off with 413."""
+    client: httpx.AsyncClient = request.app.state.service.upstreams[service]
+    headers = _headers(request, PASSED_REQUEST_HEADERS + ("content-length",))
+
+    async def body() -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > max_bytes:
+                raise ApiError(413, f"the body is larger than {max_bytes} bytes",
+                               fields=[{"field": "body", "reason": f"at most {max_bytes} bytes"}])
+            yield chunk
+
+    has_body = request.method not in ("GET", "HEAD", "DELETE")
+    outgoing = client.build_request(request.method, request.url.path, params=request.query_params,
+                                    content=body() if has_body else None, headers=headers)
+    try:
+        upstream = await client.send(outgoing, stream=True)
+    except httpx.TransportError:
+        raise unavailable(f"the {service} service") from None
+    passed = PASSED_RESPONSE_HEADERS + ("content-disposition",)
+    return StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
+                             headers={k: v for k, v in upstream.headers.items() if k in passed},
+                             background=BackgroundTask(upstream.aclose))

@@ -16,9 +16,10 @@ from services.common.metrics import TIPS_RECEIVED, unit_labels
 from services.common.times import iso
 
 from . import domain
-from .store import IdempotencyConflict
+from .store import IdempotencyConflict, ReceiptTaken
 
 TIPS = contracts.topic("tips.received")
+RECEIPT_DRAWS = 5  # a 40-bit reference rarely collides; draw again when it does
 
 
 async def accept_tip(service, tip: domain.TipSubmission, *, unit_code: str, now: datetime) -> dict:
@@ -29,24 +30,31 @@ async def accept_tip(service, tip: domain.TipSubmission, *, unit_code: str, now:
             return json.loads(service.sealer.open(earlier["answer"]))
 
     tip_id = domain.new_tip_id()
-    receipt = domain.new_receipt()
     received_at = tip.received_at or now
-    answer = {"tip_id": tip_id, "receipt_code": receipt.code, "received_at": iso(received_at)}
     event = contracts.make_event(
         "tip.received/1", subject=tip_id, source="intake",
         data=domain.event_data(tip, tip_id=tip_id, unit_code=unit_code,
                                received_at=received_at, recorded_at=now))
     contact = tip.contact.model_dump_json() if tip.contact and not tip.anonymous else None
-    try:
-        await _guard_db(service.store.reserve(
-            ref=receipt.ref, secret_sha256=sha256_hex(receipt.secret), tip_id=tip_id,
-            unit_code=unit_code, created_at=now,
-            sealed_contact=service.sealer.seal(contact) if contact else None,
-            idempotency_key=tip.idempotency_key, sealed_answer=service.sealer.seal(json.dumps(answer))))
-    except IdempotencyConflict:
-        raise ApiError(409, "a request with this idempotency_key is being handled; retry shortly",
-                       fields=[{"field": "idempotency_key", "reason": "in use by a concurrent request"}],
-                       headers={"Retry-After": "1"}) from None
+    sealed_contact = service.sealer.seal(contact) if contact else None
+    for _ in range(RECEIPT_DRAWS):
+        receipt = domain.new_receipt()
+        answer = {"tip_id": tip_id, "receipt_code": receipt.code, "received_at": iso(received_at)}
+        try:
+            await _guard_db(service.store.reserve(
+                ref=receipt.ref, secret_sha256=sha256_hex(receipt.secret), tip_id=tip_id,
+                unit_code=unit_code, created_at=now, sealed_contact=sealed_contact,
+                idempotency_key=tip.idempotency_key,
+                sealed_answer=service.sealer.seal(json.dumps(answer)) if tip.idempotency_key else ""))
+            break
+        except ReceiptTaken:
+            continue
+        except IdempotencyConflict:
+            raise ApiError(409, "a request with this idempotency_key is being handled; retry shortly",
+                           fields=[{"field": "idempotency_key", "reason": "in use by a concurrent request"}],
+                           headers={"Retry-After": "1"}) from None
+    else:
+        raise unavailable("receipt codes")
     try:
         await service.publisher.publish(TIPS, event)
     except BrokerUnavailable:
@@ -62,7 +70,7 @@ async def accept_tip(service, tip: domain.TipSubmission, *, unit_code: str, now:
 async def _guard_db(awaitable):
     try:
         return await awaitable
-    except IdempotencyConflict:
+    except (IdempotencyConflict, ReceiptTaken):
         raise
     except PyMongoError:
         raise unavailable("the database") from None

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.common.settings import ServiceSettings
+from services.common.imports import ImportSettings
 
 
 class WebhookSource(BaseModel):
@@ -12,7 +12,8 @@ class WebhookSource(BaseModel):
     secret: str = Field(min_length=16)
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ImportSettings):
+    """The common settings, those of bulk imports (services/common/imports.py), and these."""
     webhook_sources: dict[str, WebhookSource] = Field(
         default_factory=dict, alias="WEBHOOK_SOURCES",
         description='JSON: {"<source>": {"channel": "zalo"|"sms", "secret": "..."}}; none by default')

@@ -6,9 +6,13 @@ from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+class ReceiptTaken(Exception):
+    """The receipt's short reference (40 bits) is in use already: draw another."""
 
 
 class IdempotencyConflict(Exception):
@@ -40,10 +44,15 @@ class IntakeStore:
                                                 "expires_at": created_at + IDEMPOTENCY_TTL})
             except DuplicateKeyError:
                 raise IdempotencyConflict(idempotency_key) from None
-        await self._receipts.insert_one({"_id": ref, "secret_sha256": secret_sha256,
-                                         "tip_id": tip_id, "unit_code": unit_code,
-                                         "created_at": created_at, "contact": sealed_contact,
-                                         "tip_status": "received", "status_version": 0, "messages": []})
+        try:
+            await self._receipts.insert_one({"_id": ref, "secret_sha256": secret_sha256,
+                                             "tip_id": tip_id, "unit_code": unit_code,
+                                             "created_at": created_at, "contact": sealed_contact,
+                                             "tip_status": "received", "status_version": 0, "messages": []})
+        except DuplicateKeyError:
+            if idempotency_key:
+                await self._replays.delete_one({"_id": idempotency_key})
+            raise ReceiptTaken(ref) from None
 
     async def release(self, *, ref: str, idempotency_key: str | None) -> None:
         """Undo `reserve` when the broker did not acknowledge: nothing stays half-way."""
@@ -81,3 +90,64 @@ class IntakeStore:
 
     async def record_contact_access(self, entry: dict) -> None:
         await self._contact_access.insert_one(entry)
+
+    # Bulk imports: `import_rows` holds one idempotency key per imported row (the file's
+    # SHA-256 and the row number), without expiry, so a file imported again adds nothing.
+
+    def _import_rows(self):
+        return self._receipts.database["import_rows"]
+
+    async def create_import_indexes(self) -> None:
+        await self._import_rows().create_index([("job_id", ASCENDING), ("row", ASCENDING)])
+
+    async def reserve_import_rows(self, rows: list[dict]) -> dict[str, dict]:
+        """Insert `{_id: key, job_id, row, tip_id}` for each row; return the earlier
+        reservation of each key that had one (by this job before a crash, or another job)."""
+        if not rows:
+            return {}
+        try:
+            await self._import_rows().insert_many(rows, ordered=False)
+            return {}
+        except BulkWriteError as exc:
+            keys = _duplicates(exc, rows)
+        return {d["_id"]: d async for d in self._import_rows().find({"_id": {"$in": keys}})}
+
+    async def insert_import_receipts(self, receipts: list[dict]) -> dict[str, str]:
+        """Write the receipts of imported rows; return {ref: tip_id} of refs already taken."""
+        docs = [{**r, "tip_status": "received", "status_version": 0, "messages": []} for r in receipts]
+        if not docs:
+            return {}
+        try:
+            await self._receipts.insert_many(docs, ordered=False)
+            return {}
+        except BulkWriteError as exc:
+            refs = _duplicates(exc, docs)
+        return {d["_id"]: d["tip_id"] async for d in self._receipts.find({"_id": {"$in": refs}}, {"tip_id": 1})}
+
+    async def release_import_rows(self, keys: list[str]) -> None:
+        await self._import_rows().delete_many({"_id": {"$in": keys}})
+
+    async def abandon_import_rows(self, job_id: str, from_row: int) -> None:
+        """A failed job's rows from its cursor on were never counted: free them for a re-import."""
+        rows = await self._import_rows().find({"job_id": job_id, "row": {"$gte": from_row}}).to_list()
+        await self._receipts.delete_many({"tip_id": {"$in": [r["tip_id"] for r in rows]}})
+        await self._import_rows().delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
+
+    async def import_rows_of(self, job_id: str, batch: int = 1000):
+        """The rows a job imported, in row order, `batch` at a time."""
+        chunk: list[dict] = []
+        async for doc in self._import_rows().find({"job_id": job_id}).sort("row", ASCENDING):
+            chunk.append(doc)
+            if len(chunk) == batch:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+def _duplicates(exc: BulkWriteError, docs: list[dict]) -> list:
+    """The `_id`s that already existed; any other write error is raised again."""
+    errors = exc.details.get("writeErrors", [])
+    if any(e.get("code") != 11000 for e in errors) or exc.details.get("writeConcernErrors"):
+        raise exc
+    return [docs[e["index"]]["_id"] for e in errors]

@@ -9,7 +9,7 @@ KAFKA_LIBS := .cache/kafka/libs
 PROMETHEUS_DIR := .cache/prometheus
 PYTEST_ARGS ?=
 
-.PHONY: help tools venv kafka run test test-unit bench eval dashboards topics lock clean
+.PHONY: help tools venv kafka run test test-unit bench eval dashboards rebuild topics lock clean
 help:
 	@echo "make run      start Kafka, the database, every service and demo data (Ctrl-C stops)"
 	@echo "make test     install, start the real broker and database, run all tests"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench    measure intake and the end-to-end path; prints a table"
 	@echo "make eval     triage and duplicate-detection precision/recall on tests/data"
 	@echo "make dashboards  regenerate the Grafana dashboards of deploy/grafana"
+	@echo "make rebuild  replay the topics into the read models (ARGS=\"--target-db NAME --drop\")"
 	@echo "make topics   create the topics of schemas/ on KAFKA_BOOTSTRAP"
 	@echo "make lock     re-pin requirements.lock from pyproject.toml"
 	@echo "make clean    delete the data of 'make run' (.cache/run)"
@@ -64,6 +65,9 @@ eval: venv
 
 dashboards: venv
 	$(PY) -m deploy.grafana.generate
+
+rebuild: venv
+	$(PY) -m services.aggregation.rebuild $(ARGS)
 
 topics: venv
 	$(PY) -m services.common.topics

@@ -13,8 +13,11 @@ from .store import TipStore
 CONSUMES = [contracts.topic("tips.received")]
 
 
-def tip_received_handler(store: TipStore, near: timedelta):
+def tip_received_handler(store: TipStore, near: timedelta, remote_codes: frozenset[str]):
     async def handle(events: list[Event]) -> list[Rejection]:
-        await store.add_received([domain.tip_from_event(e.data, near=near) for e in events])
+        await store.add_received([
+            domain.tip_from_event(e.data, near=near, remote=domain.is_remote(
+                e.data.get("unit_path") or [e.data["unit_code"]], remote_codes))
+            for e in events])
         return []
     return handle

@@ -32,7 +32,7 @@ class VerificationService:
                              timedelta(seconds=settings.case_recover_after_s))
         self.sweep = ClockSweep(settings, self.store, self.flow)
         self.events = event_loop(settings, "verification", agents.CONSUMES,
-                                 agents.tip_received_handler(self.store, settings.near), self.publisher)
+                                 agents.tip_received_handler(self.store, settings.near, settings.remote_codes), self.publisher)
 
     async def start(self) -> None:
         await self.store.create_indexes()

@@ -59,6 +59,11 @@ def check_transition(tip: dict, target: str, expected_version: int | None, usern
                        extra={"current": current})
 
 
+def is_remote(unit_path: list[str], remote_codes: frozenset[str]) -> bool:
+    """A unit is remote if it, or a unit above it, is marked remote (REMOTE_UNITS)."""
+    return not remote_codes.isdisjoint(unit_path)
+
+
 def tip_from_event(data: dict, *, remote: bool = False, near: timedelta = clocks.NEAR) -> dict:
     """The state document of a newly received tip (the fields officers work with), with its
     triage, legal deadlines and clock fields (legal.py); `remote` for a unit marked remote

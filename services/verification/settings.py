@@ -17,6 +17,14 @@ class VerificationSettings(ServiceSettings):
     case_recover_after_s: float = Field(30.0, alias="CASE_RECOVER_AFTER_S", gt=0,
                                         description="an unfinished case operation this old is finished or undone")
 
+    remote_units: str = Field("", alias="REMOTE_UNITS",
+                              description="comma-separated unit codes (any level) marked remote: "
+                                          "their tips get 48 h instead of 24 h to be forwarded")
+
+    @property
+    def remote_codes(self) -> frozenset[str]:
+        return frozenset(code.strip() for code in self.remote_units.split(",") if code.strip())
+
     @property
     def near(self) -> timedelta:
         return timedelta(hours=self.deadline_near_h)

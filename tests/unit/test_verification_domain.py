@@ -75,3 +75,17 @@ def test_a_given_category_is_kept_and_triage_still_reads_the_text():
 def test_remote_units_get_48_hours_to_forward():
     state = domain.tip_from_event(received(), remote=True)
     assert state["deadlines"]["forward_by"] - state["received_at"] == timedelta(hours=48)
+
+
+def test_a_unit_marked_remote_or_below_one_gets_48_hours_to_forward():
+    from datetime import timedelta
+    from services.verification.settings import VerificationSettings
+    codes = VerificationSettings(REMOTE_UNITS=" 382, 16381 ").remote_codes
+    assert codes == {"382", "16381"}
+    assert domain.is_remote(["38", "382", "15000"], codes) and domain.is_remote(["38", "380", "16381"], codes)
+    assert not domain.is_remote(["38", "380", "14767"], codes)
+    data = {"tip_id": "T-R", "channel": "hotline", "content": "x", "unit_code": "16381",
+            "unit_path": ["38", "380", "16381"], "received_at": "2026-03-01T00:00:00Z", "anonymous": True}
+    remote = domain.tip_from_event(data, remote=True)["deadlines"]["forward_by"]
+    normal = domain.tip_from_event(data)["deadlines"]["forward_by"]
+    assert remote - normal == timedelta(hours=24)

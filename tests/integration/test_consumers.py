@@ -35,6 +35,11 @@ def officer(make_user):
     return make_user("canbo.dongcuong", "officer", WARD)
 
 
+def without_sweep(tip: dict) -> dict:
+    """A tip's state less what verification's clock sweep writes on its own schedule."""
+    return {k: v for k, v in tip.items() if k not in ("alerted", "next_alert_at", "outbox")}
+
+
 def counts(gateway, headers) -> dict:
     return gateway.get("/api/v1/stats/tips", params={"unit_code": WARD}, headers=headers).json()["total"]
 
@@ -59,7 +64,7 @@ def test_an_event_replayed_twice_changes_nothing(stack, gateway, officer):
 
     assert counts(gateway, officer) == {**before, "received": before["received"] + 2,
                                         "valuable": before["valuable"] + 1}
-    assert verification_db.tips.find_one({"_id": "T-REPLAY-1"}) == state
+    assert without_sweep(verification_db.tips.find_one({"_id": "T-REPLAY-1"})) == without_sweep(state)
     assert aggregation_db.tip_facts.find_one({"_id": "T-REPLAY-1"}) == fact
     assert fact["status"] == "valuable" and fact["status_version"] == 1
     client.close()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from grafanalib.core import Dashboard
 
-from .panels import dashboard, failure_rate, graph, note, query, stat
+from services.extraction import gauges
+
+from .panels import dashboard, failure_rate, graph, query, stat
 
 HTTP = "antt_http_requests_total"
 TIPS_ROUTE = 'job="intake", route="/api/v1/tips"'
@@ -13,6 +15,12 @@ TIPS_ROUTE = 'job="intake", route="/api/v1/tips"'
 def _latency(q: float, selector: str, by: str) -> str:
     return (f"histogram_quantile({q}, sum by (le, {by}) "
             f"(rate(antt_http_request_duration_seconds_bucket{{{selector}}}[5m])))")
+
+
+def _counted(metric: str, by: str = "") -> str:
+    """A gauge a service sets from counts in its database: every replica exports the same
+    figure, so it is taken once (max over instances) and then summed (by `by`)."""
+    return f"sum{f' by ({by})' if by else ''} (max without (instance) ({metric}))"
 
 
 def intake() -> Dashboard:
@@ -38,6 +46,12 @@ def intake() -> Dashboard:
         graph("Tips published to Kafka per second, by outcome",
               query('sum by (outcome) (rate(antt_events_produced_total{job="intake"}[5m]))',
                     "{{outcome}}"), unit="ops"),
+        graph("Bulk import rows per hour, by kind and outcome",
+              query("sum by (kind, outcome) (increase(antt_import_rows_total[1h]))", "{{kind}} {{outcome}}"),
+              description="done: imported (also rows an earlier job imported); failed: rows reported as errors."),
+        stat("Bulk import jobs ended, last 24 h",
+             query("sum by (kind, outcome) (increase(antt_import_jobs_total[24h]))", "{{kind}} {{outcome}}"),
+             description="failed: stopped before the end (unreadable file or internal error; the job says why)."),
     ])
 
 
@@ -73,29 +87,41 @@ def pipeline() -> Dashboard:
 
 
 def legal_clock() -> Dashboard:
+    clocks = "Counted by verification's clock sweep (every CLOCK_SWEEP_INTERVAL_S). "
+    near = "Near: the deadline that matters now is within DEADLINE_NEAR_H (48 h). "
+    province = 'District "none": tips of the province itself.'
     return dashboard("antt-legal-clock", "ANTT / Legal clock",
-                     "Tips waiting for a decision. Counters only until verification exports its clocks.", [
-        graph("Tips received and decided per hour",
-              query("sum(increase(antt_tips_received_total[1h]))", "received"),
-              query("sum(increase(antt_tip_decisions_total[1h]))", "decided")),
-        stat("Tips received minus decided, last 24 h",
-             query("sum(increase(antt_tips_received_total[24h]))"
-                   " - sum(increase(antt_tip_decisions_total[24h]))"),
-             description="How many more tips came in than were decided: the growth of the open backlog."),
+                     "Tips waiting for a legal decision: open, near their deadline, overdue; by unit.", [
+        stat("Open, near deadline and overdue tips now",
+             *[query(_counted(f"antt_tips_{name}"), name.replace("_", " "))
+               for name in ("open", "near_deadline", "overdue")],
+             description=clocks + near),
+        graph("Overdue tips, by district and unit level",
+              query(_counted("antt_tips_overdue", "district, unit_level"), "{{district}} {{unit_level}}"),
+              description=clocks + province),
+        graph("Open tips, by district", query(_counted("antt_tips_open", "district"), "{{district}}"),
+              description=clocks + province),
+        graph("Open tips, by unit level", query(_counted("antt_tips_open", "unit_level"), "{{unit_level}}"),
+              description=clocks),
+        graph("Tips near their deadline, by district",
+              query(_counted("antt_tips_near_deadline", "district"), "{{district}}"),
+              description=clocks + near + province),
+        graph("Tips near their deadline, by unit level",
+              query(_counted("antt_tips_near_deadline", "unit_level"), "{{unit_level}}"),
+              description=clocks + near),
+        graph("Overdue tips, by district", query(_counted("antt_tips_overdue", "district"), "{{district}}"),
+              description=clocks + province),
+        graph("Overdue tips, by unit level",
+              query(_counted("antt_tips_overdue", "unit_level"), "{{unit_level}}"), description=clocks),
         graph("Decisions per hour, by outcome",
               query("sum by (status) (increase(antt_tip_decisions_total[1h]))", "{{status}}")),
-        stat("Decisions, last 24 h",
-             query("sum by (status) (increase(antt_tip_decisions_total[24h]))", "{{status}}")),
-        note("Near deadline and overdue",
-             "Open, near-deadline and overdue tips by unit need gauges from verification's legal "
-             "clocks; they are not exported yet, so this dashboard shows the flow of tips only."),
     ])
 
 
 def camera() -> Dashboard:
     scope = 'job="extraction"'
     return dashboard("antt-camera", "ANTT / Camera extraction",
-                     "The camera-extraction service. Extraction and camera figures come with its API.", [
+                     "The camera-extraction service: cameras working, extractions, custody, its API.", [
         graph("Extraction service up", query(f"up{{{scope}}}", "{{instance}}")),
         graph("Requests per second, by route and status",
               query(f"sum by (route, status) (rate({HTTP}{{{scope}}}[5m]))", "{{route}} {{status}}"),
@@ -103,9 +129,19 @@ def camera() -> Dashboard:
         graph("Latency p95, by route", query(_latency(0.95, scope, "route"), "{{route}}"), unit="s"),
         graph("Server errors per second",
               query(failure_rate(HTTP, 'status=~"5.."', scope), "5xx"), unit="reqps"),
-        note("Extractions and cameras",
-             "Extractions logged, by outcome, and cameras working come with the extraction API; "
-             "their metrics are not exported yet."),
+        graph("Cameras working and broken", query(_counted("antt_cameras", "status"), "{{status}}"),
+              description=f"Counted from the registry every {gauges.INTERVAL_S:g} s."),
+        graph("Cameras by district and status",
+              query(_counted("antt_cameras", "district, status"), "{{district}} {{status}}"),
+              description='District "none": cameras registered at province level.'),
+        graph("Extractions logged per hour, by district",
+              query("sum by (district) (increase(antt_extractions_logged_total[1h]))", "{{district}}")),
+        graph("Extractions logged per hour, by export method",
+              query("sum by (export_method) (increase(antt_extractions_logged_total[1h]))", "{{export_method}}")),
+        stat("Extractions logged, last 24 h", query("sum(increase(antt_extractions_logged_total[24h]))")),
+        graph("Custody entries per hour, by kind",
+              query("sum by (kind) (increase(antt_custody_events_total[1h]))", "{{kind}}"),
+              description="created, file_added, viewed, transferred, exported, disposed."),
     ])
 
 

@@ -3,7 +3,7 @@ Every panel queries the one provisioned Prometheus datasource (uid DATASOURCE_UI
 from __future__ import annotations
 
 import attr
-from grafanalib.core import Dashboard, GridPos, Stat, Target, Text, TimeSeries
+from grafanalib.core import Dashboard, GridPos, Stat, Target, TimeSeries
 
 DATASOURCE_UID = "antt-prometheus"
 DATASOURCE = {"type": "prometheus", "uid": DATASOURCE_UID}
@@ -27,10 +27,6 @@ def stat(title: str, *targets: Target, unit: str = "short", description: str = "
 def _lettered(targets: tuple[Target, ...]) -> list[Target]:
     """Grafana names a panel's queries A, B, C, ..."""
     return [attr.evolve(t, refId=chr(ord("A") + i)) for i, t in enumerate(targets)]
-
-
-def note(title: str, markdown: str) -> Text:
-    return Text(title=title, content=markdown, mode="markdown")
 
 
 def dashboard(uid: str, title: str, description: str, panels: list) -> Dashboard:

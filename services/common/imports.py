@@ -29,6 +29,7 @@ from pymongo.errors import PyMongoError
 
 from .errors import ApiError
 from .kafka import BrokerUnavailable
+from .metrics import IMPORT_JOBS, IMPORT_ROWS
 from .settings import ServiceSettings
 from .tasks import BackgroundTask
 from .times import iso
@@ -263,6 +264,9 @@ class ImportRunner:
         self._worker = f"{socket.gethostname()}-{os.getpid()}"
         self._wake = asyncio.Event()
         self._task = BackgroundTask(f"imports-{kind}")
+        for outcome in ("done", "failed"):  # exported at 0 from the start: `increase` sees the first job
+            IMPORT_ROWS.labels(kind, outcome)
+            IMPORT_JOBS.labels(kind, outcome)
 
     async def start(self) -> None:
         self._task.start(self._run())
@@ -309,8 +313,11 @@ class ImportRunner:
                 if not await self._retry(job, lambda: self._jobs.commit(job, cursor, to_row, result)):
                     log.warning("import %s: lease lost, another worker goes on", job["_id"])
                     return
+                IMPORT_ROWS.labels(self._kind, "done").inc(result.done)
+                IMPORT_ROWS.labels(self._kind, "failed").inc(result.failed)
                 cursor, seen = to_row, seen + result.done + result.failed
             await self._retry(job, lambda: self._jobs.end(job, "done", total=seen))
+            IMPORT_JOBS.labels(self._kind, "done").inc()
         except SheetError as exc:
             return await self._fail(job, path, str(exc))
         finally:
@@ -323,6 +330,7 @@ class ImportRunner:
             current = await self._retry(job, lambda: self._jobs.get(job["_id"]))
             await self._retry(job, lambda: self._abandon(current))
         await self._retry(job, lambda: self._jobs.end(job, "failed", reason=reason))
+        IMPORT_JOBS.labels(self._kind, "failed").inc()
         await asyncio.to_thread(path.unlink, True)
 
     async def _retry(self, job: dict, step: Callable[[], Awaitable]):

@@ -39,3 +39,14 @@ TIPS_OPEN = Gauge("antt_tips_open", "Open tips (received or valuable, no legal d
 TIPS_NEAR_DEADLINE = Gauge("antt_tips_near_deadline", "Open tips whose legal deadline is near",
                            ["unit_level", "district"])
 TIPS_OVERDUE = Gauge("antt_tips_overdue", "Open tips past their legal deadline", ["unit_level", "district"])
+
+# Camera extraction: extractions and custody-chain entries as they are written; cameras counted
+# from the registry by status by services/extraction/gauges.py.
+EXTRACTIONS_LOGGED = Counter("antt_extractions_logged_total", "Extractions logged",
+                             ["unit_level", "district", "export_method"])
+CUSTODY_EVENTS = Counter("antt_custody_events_total", "Entries appended to custody chains", ["kind"])
+CAMERAS = Gauge("antt_cameras", "Registered cameras (working or broken)", ["status", "district"])
+
+# Bulk imports (services/common/imports.py) by job kind; outcome: done or failed.
+IMPORT_ROWS = Counter("antt_import_rows_total", "Rows of import jobs committed", ["kind", "outcome"])
+IMPORT_JOBS = Counter("antt_import_jobs_total", "Import jobs ended", ["kind", "outcome"])

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from services.common import contracts, units
 from services.common.auth import CurrentUser, Principal, require_role, require_scope
 from services.common.errors import ApiError
+from services.common.metrics import CUSTODY_EVENTS, EXTRACTIONS_LOGGED, unit_labels
 from services.common.times import iso, now_utc
 
 from . import chain, domain, files
@@ -26,6 +27,11 @@ def custody_event(doc_id: str, unit_code: str, entry: dict) -> dict:
         "extraction_id": doc_id, "unit_code": unit_code, "seq": entry["seq"], "action": entry["action"],
         "at": entry["at"], "sha256": entry["sha256"], "prev_sha256": entry["prev_sha256"],
         "to_unit_code": entry["details"].get("to_unit_code")}).to_dict()
+
+
+def count_custody(entries: list[dict]) -> None:
+    for entry in entries:
+        CUSTODY_EVENTS.labels(entry["action"]).inc()
 
 
 def view(doc: dict) -> dict:
@@ -58,6 +64,7 @@ async def append(request: Request, user: Principal, doc: dict, steps: list[tuple
         events = [custody_event(doc["_id"], doc["record"]["unit_code"], e) for e in added]
         updated = await guard_db(service.store.append(doc, entries=added, files=list(new_files), events=events))
         if updated is not None:
+            count_custody(added)
             await service.extraction_outbox.flush(doc["_id"], updated["outbox"])
             return updated
         doc = await guard_db(service.store.extraction(doc["_id"]))
@@ -87,6 +94,8 @@ async def log_extraction(body: domain.ExtractionIn, request: Request, user: Curr
            "files": file_docs, "custody": entries, "custody_seq": len(entries),
            "outbox": [logged.to_dict()] + [custody_event(extraction_id, camera["unit_code"], e) for e in entries]}
     await guard_db(service.store.add_extraction(doc))
+    EXTRACTIONS_LOGGED.labels(**unit_labels(camera["unit_code"]), export_method=body.export_method).inc()
+    count_custody(entries)
     await service.extraction_outbox.flush(extraction_id, doc["outbox"])
     return {"extraction_id": extraction_id, **view(doc)}
 

@@ -1,10 +1,14 @@
 """Observability on the real system: a real Prometheus scrapes every service of the session's
-stack while tips, a decision and a malformed event go through; then every query of every
-Grafana dashboard returns data, and the alert rules are loaded and evaluated."""
+stack while tips (one overdue), a decision, a malformed event, a bulk import, two cameras and an
+extraction go through; then every query of every Grafana dashboard returns data, and the alert
+rules are loaded and evaluated."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -36,21 +40,51 @@ def prometheus(stack, tmp_path_factory) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def traffic(stack, gateway, make_user, prometheus) -> list[str]:
-    """Tips on two channels, a decision, and a malformed event for the dead-letter topics;
-    returns the tips' ids."""
+    """Tips on two channels (near their deadline), a tip received three days ago (overdue), a
+    decision, a malformed event for the dead-letter topics, a bulk import with a good and a bad
+    row, a working and a broken camera and an extraction; returns the ids they got."""
     clerk = make_user("tiepnhan.obs", "clerk", WARD)
     officer = make_user("canbo.obs", "officer", WARD)
-    tip_ids = []
-    for channel, headers in (("web", None), ("hotline", clerk)):
+    operator = make_user("op.obs", "camera_operator", WARD)
+    three_days_ago = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat()
+    ids = []
+    for channel, headers, fields in (("web", None, {}), ("hotline", clerk, {}),
+                                     ("hotline", clerk, {"received_at": three_days_ago})):
         r = gateway.post("/api/v1/tips", headers=headers, json={
-            "channel": channel, "unit_code": WARD, "content": "Có người lạ dò xét nhà dân ban đêm"})
+            "channel": channel, "unit_code": WARD, "content": "Có người lạ dò xét nhà dân ban đêm",
+            **fields})
         assert r.status_code == 202, r.text
-        tip_ids.append(r.json()["tip_id"])
-    eventually(lambda: gateway.get(f"/api/v1/tips/{tip_ids[0]}", headers=officer).status_code == 200)
-    r = gateway.post(f"/api/v1/tips/{tip_ids[0]}/decision", headers=officer, json={"outcome": "valuable"})
+        ids.append(r.json()["tip_id"])
+    eventually(lambda: gateway.get(f"/api/v1/tips/{ids[0]}", headers=officer).status_code == 200)
+    r = gateway.post(f"/api/v1/tips/{ids[0]}/decision", headers=officer, json={"outcome": "valuable"})
     assert r.status_code == 200, r.text
     produce(stack.bootstrap, contracts.topic("tips.received").name, [(b"T-OBS-DLQ", b"not JSON")])
-    return tip_ids
+
+    sheet = io.StringIO()
+    csv.writer(sheet).writerows([["channel", "content", "unit_code"],
+                                 ["leaflet", "Có người lạ hỏi mua ma túy ở bến xe", WARD],
+                                 ["fax", "Kênh không có", WARD]])
+    r = gateway.post("/api/v1/tips/import", headers=clerk, files={"file": ("obs.csv", sheet.getvalue().encode())})
+    assert r.status_code == 202, r.text
+    ids.append(r.json()["job_id"])
+    job = eventually(lambda: (j := gateway.get(f"/api/v1/imports/{ids[-1]}", headers=clerk).json())["status"]
+                     in ("done", "failed") and j, interval_s=0.5)
+    assert (job["status"], job["done"], job["failed"]) == ("done", 1, 1), job
+
+    for camera_id, status in (("OBS-CAM-1", "working"), ("OBS-CAM-2", "broken")):
+        r = gateway.post("/api/v1/cameras", headers=operator, json={
+            "camera_id": camera_id, "unit_code": WARD, "location": {"lat": 19.807, "lon": 105.776},
+            "owner": {"kind": "business", "name": "Cửa hàng Minh Anh"}, "retention_days": 30,
+            "status": status, "installed_at": "2025-01-01T00:00:00+07:00"})
+        assert r.status_code == 201, r.text
+        ids.append(camera_id)
+    r = gateway.post("/api/v1/extractions", headers=operator, json={
+        "camera_id": "OBS-CAM-1", "tip_id": ids[0], "reason": "Trích xuất theo tin báo",
+        "time_from": "2026-03-01T20:00:00+07:00", "time_to": "2026-03-01T20:30:00+07:00",
+        "extracted_at": "2026-03-02T09:00:00+07:00", "export_method": "sd_card"})
+    assert r.status_code == 201, r.text
+    ids.append(r.json()["extraction_id"])
+    return ids
 
 
 def instant(prometheus: httpx.Client, expr: str) -> list[dict]:
@@ -90,6 +124,13 @@ def test_the_scrape_sees_every_service_and_the_traffic_with_bounded_labels(prome
     tips = until(prometheus, 'antt_tips_received_total{district="380", unit_level="ward"}',
                  lambda r: {"web", "hotline"} <= {s["metric"]["channel"] for s in r})
     assert all(s["metric"]["job"] == "intake" for s in tips)
+    until(prometheus, 'antt_tips_overdue{job="verification", district="380", unit_level="ward"} >= 1')
+    until(prometheus, 'antt_tips_near_deadline{job="verification", district="380", unit_level="ward"} >= 1')
+    until(prometheus, 'antt_import_rows_total{job="intake", outcome=~"done|failed"} >= 1', lambda r: len(r) == 2)
+    cameras = until(prometheus, 'antt_cameras{job="extraction", district="380"} >= 1', lambda r: len(r) == 2)
+    assert {s["metric"]["status"] for s in cameras} == {"working", "broken"}
+    until(prometheus, 'antt_extractions_logged_total{district="380", unit_level="ward", export_method="sd_card"}')
+    until(prometheus, 'antt_custody_events_total{job="extraction", kind="created"}')
     until(prometheus, 'antt_dlq_events_total{topic="tips.received", reason="invalid"}',  # both consumers
           lambda r: {"verification", "aggregation"} <= {s["metric"]["job"] for s in r})
     lag = until(prometheus, 'antt_consumer_lag{job="verification", topic="tips.received"}')
@@ -99,7 +140,7 @@ def test_the_scrape_sees_every_service_and_the_traffic_with_bounded_labels(prome
     until(prometheus, "antt_consumer_lag", lambda r: r and all(s["value"][1] == "0" for s in r))
     # No label names a tip, a user or a ward below district level.
     values = {v for s in instant(prometheus, '{__name__=~"antt_.+"}') for v in s["metric"].values()}
-    assert not values & {*traffic, "T-OBS-DLQ", "tiepnhan.obs", "canbo.obs", WARD}
+    assert not values & {*traffic, "T-OBS-DLQ", "tiepnhan.obs", "canbo.obs", "op.obs", WARD}
 
 
 def test_the_alert_rules_are_loaded_and_evaluated(prometheus):

@@ -1,0 +1,48 @@
+"""The camera gauges of camera-extraction, a background task like verification's clock sweep:
+every INTERVAL_S the registry's cameras are counted by status (working / broken) and district
+into antt_cameras. A count that falls to nothing is exported as 0, not dropped."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
+
+from services.common.metrics import CAMERAS, unit_labels
+from services.common.tasks import BackgroundTask
+
+log = logging.getLogger(__name__)
+INTERVAL_S = 15.0
+
+
+class CameraGauges:
+    def __init__(self, cameras: AsyncCollection, interval_s: float = INTERVAL_S):
+        self._cameras, self._interval_s = cameras, interval_s
+        self._labels: set[tuple[str, str]] = set()
+        self._task = BackgroundTask("camera-gauges")
+
+    async def start(self) -> None:
+        self._task.start(self._run())
+
+    async def stop(self) -> None:
+        await self._task.stop()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.count()
+            except PyMongoError as exc:
+                log.warning("camera gauges not updated: %r", exc)
+            await asyncio.sleep(self._interval_s)
+
+    async def count(self) -> None:
+        rows = await self._cameras.aggregate(
+            [{"$group": {"_id": {"unit_code": "$unit_code", "status": "$status"}, "n": {"$sum": 1}}}])
+        totals: Counter = Counter()
+        async for row in rows:
+            totals[(row["_id"]["status"], unit_labels(row["_id"]["unit_code"])["district"])] += row["n"]
+        for labels in self._labels | set(totals):
+            CAMERAS.labels(*labels).set(totals.get(labels, 0))
+        self._labels |= set(totals)

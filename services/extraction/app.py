@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from services.common import health, http, kafka, mongo
+from services.common import health, http, imports, kafka, mongo
 from services.common.outbox import OutboxRelay
 
-from . import api, chain, extractions
+from . import api, camera_import, chain, extractions
+from .gauges import CameraGauges
 from .settings import ExtractionSettings
 from .store import ExtractionStore
 
@@ -21,15 +22,21 @@ class ExtractionService:
         self.publisher = kafka.Publisher(settings, client_id="extraction")
         self.camera_outbox = OutboxRelay(self.store.cameras, self.publisher)
         self.extraction_outbox = OutboxRelay(self.store.extractions, self.publisher)
+        self.camera_gauges = CameraGauges(self.store.cameras)
         self.manifest_key = chain.private_key(settings.manifest_key)
+        self.camera_imports = camera_import.CameraImports(self)
 
     async def start(self) -> None:
         await self.store.create_indexes()
         await self.publisher.start()
         await self.camera_outbox.start()
         await self.extraction_outbox.start()
+        await self.camera_gauges.start()
+        await self.camera_imports.start()
 
     async def stop(self) -> None:
+        await self.camera_imports.stop()
+        await self.camera_gauges.stop()
         await self.extraction_outbox.stop()
         await self.camera_outbox.stop()
         await self.publisher.stop()
@@ -40,16 +47,20 @@ class ExtractionService:
 
 
 def create_app(settings: ExtractionSettings | None = None) -> FastAPI:
-    """Uploads (`.../files`) may carry up to ANTT_MAX_FILE_BYTES; other bodies ANTT_MAX_BODY_BYTES."""
+    """Uploads (`.../files`) may carry up to ANTT_MAX_FILE_BYTES, imports ANTT_MAX_IMPORT_BYTES;
+    other bodies ANTT_MAX_BODY_BYTES."""
     settings = settings or ExtractionSettings()
 
     def body_limit(request: Request) -> int:
         if request.url.path.endswith("/files"):
             return settings.max_file_bytes + 64 * 1024  # the file and its multipart framing
+        if request.url.path == "/api/v1/cameras/import":
+            return settings.max_import_bytes + imports.MULTIPART_SLACK
         return settings.max_body_bytes
 
     app = http.create_app("extraction", settings, ExtractionService, body_limit)
 
     app.include_router(api.router)
     app.include_router(extractions.router)
+    app.include_router(camera_import.router)
     return app

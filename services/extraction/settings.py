@@ -1,5 +1,5 @@
-"""Settings of camera-extraction: the common ones plus the manifest signing key and where
-uploaded footage is kept."""
+"""Settings of camera-extraction: the common ones, those of bulk imports
+(services/common/imports.py), the manifest signing key and where uploaded footage is kept."""
 from __future__ import annotations
 
 import base64
@@ -7,13 +7,13 @@ import binascii
 
 from pydantic import Field, model_validator
 
-from services.common.settings import ServiceSettings
+from services.common.imports import ImportSettings
 
 # Development only: anyone can read it here, so production refuses it.
 DEV_MANIFEST_KEY = "eIUbm3DofXeM44Jvbb9DBSGL9c4jQqHcOwGQM5uh7To="
 
 
-class ExtractionSettings(ServiceSettings):
+class ExtractionSettings(ImportSettings):
     manifest_key: str = Field(DEV_MANIFEST_KEY, alias="ANTT_MANIFEST_KEY",
                               description="Ed25519 private key (base64 of the 32-byte seed) signing manifests")
     files_dir: str = Field(".cache/extraction-files", alias="ANTT_EXTRACTION_FILES_DIR",

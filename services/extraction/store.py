@@ -1,8 +1,9 @@
 """Camera-extraction's own data: the camera registry (with a 2dsphere index) and one document
-per extraction holding its files, its append-only custody chain and the outbox of its events."""
+per extraction holding its files, its append-only custody chain and the outbox of its events,
+and the jobs of camera imports."""
 from __future__ import annotations
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -19,6 +20,7 @@ class ExtractionStore:
     def __init__(self, db: AsyncDatabase):
         self.cameras = db["cameras"]
         self.extractions = db["extractions"]
+        self.import_jobs = db["import_jobs"]
 
     async def create_indexes(self) -> None:
         await self.cameras.create_index([("location", "2dsphere")])
@@ -33,6 +35,26 @@ class ExtractionStore:
             await self.cameras.insert_one(doc)
         except DuplicateKeyError:
             raise CameraExists(doc["_id"]) from None
+
+    async def insert_new_cameras(self, docs: list[dict]) -> set[str]:
+        """Insert the cameras whose id is not registered yet (upserts keyed by camera_id that
+        change no existing camera); the ids inserted."""
+        if not docs:
+            return set()
+        result = await self.cameras.bulk_write(
+            [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {k: v for k, v in d.items() if k != "_id"}}, upsert=True)
+             for d in docs], ordered=False)
+        return set(result.upserted_ids.values())
+
+    async def import_marks(self, camera_ids: list[str]) -> dict[str, dict]:
+        """The unit and the import (job, row) that registered each of these cameras."""
+        cursor = self.cameras.find({"_id": {"$in": camera_ids}}, {"unit_code": 1, "imported": 1})
+        return {d["_id"]: d async for d in cursor}
+
+    async def clear_outboxes(self, camera_ids: list[str], event_ids: list[str]) -> None:
+        """Take published events out of these cameras' outboxes."""
+        await self.cameras.update_many({"_id": {"$in": camera_ids}},
+                                       {"$pull": {"outbox": {"id": {"$in": event_ids}}}})
 
     async def camera(self, camera_id: str) -> dict | None:
         return await self.cameras.find_one({"_id": camera_id}, {"outbox": 0})

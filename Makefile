@@ -26,6 +26,11 @@ tools:
 	@command -v java >/dev/null && command -v mvn >/dev/null || { \
 	  echo "installing Java 17 and Maven from Debian ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null; }
+	@# Debian's chromium for the browser tests (Playwright drives it; it never downloads one).
+	@test -x /usr/bin/chromium || { \
+	  echo "installing chromium from Debian ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
 	@# Debian's prometheus package unpacked, not installed: no system service is started.
 	@test -x $(PROMETHEUS_DIR)/usr/bin/promtool || { \
 	  echo "fetching Prometheus from Debian into $(PROMETHEUS_DIR) ..."; \

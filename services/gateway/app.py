@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common import http, mongo, readmodels
 
-from . import api, cameras, cases, imports, reports
+from . import api, cameras, cases, imports, reports, ui
 from .settings import GatewaySettings
 from .users import UserStore
 
@@ -46,4 +46,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(cameras.router)
     app.include_router(cases.router)
     app.include_router(reports.router)
+    app.include_router(ui.router)
     return app

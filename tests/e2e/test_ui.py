@@ -1,0 +1,169 @@
+"""The web interface in Debian's headless Chromium (Playwright) on the real stack: a citizen sends
+a tip and follows it up; a clerk records a hotline tip; an officer claims it, answers the tipster,
+decides it valuable and opens a case; the commander's page counts it. No page may log a console
+error. Screenshots go to .cache/screenshots/ (git-ignored). Wards 16396 and 16399 belong to this
+module only."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CITIZEN_WARD, HOTLINE_WARD = "16396", "16399"  # phường Đông Lĩnh, xã Đông Minh
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / ".cache" / "screenshots"
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: .venv/bin/pip install playwright (never `playwright install`)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@contextmanager
+def opened(browser, stack, viewport) -> Iterator:
+    """A fresh page (own sessionStorage); fails if any console error or page error occurred."""
+    context = browser.new_context(base_url=stack.url(), viewport=viewport, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == []
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def login(page, username: str) -> None:
+    page.goto("/dang-nhap")
+    page.fill("#username", username)
+    page.fill("#password", f"{username}-password")
+    page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/dang-nhap" not in url)
+
+
+def until(check, timeout_s: float = 90, interval_s: float = 0.5):
+    deadline = time.monotonic() + timeout_s
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s}s")
+        time.sleep(interval_s)
+    return result
+
+
+def test_a_citizen_sends_a_tip_anonymously_and_follows_it_up(browser, stack):
+    from playwright.sync_api import expect
+    with opened(browser, stack, PHONE) as page:
+        page.goto("/?lang=en")
+        expect(page.locator("h1")).to_have_text("Report a security or public-order matter")
+        page.goto("/")
+        page.fill("#content", "Có người lạ đột nhập kho hàng ở thôn 4 lúc nửa đêm")
+        page.fill("#ward-search", "dong linh")
+        expect(page.locator("#ward")).to_have_value(CITIZEN_WARD)
+        expect(page.locator("#contact")).to_be_hidden()
+        shot(page, "1-tip-form-phone")
+        page.click("#tip-form button[type=submit]")
+        expect(page.locator("#receipt")).to_be_visible()
+        expect(page.locator("#qr svg")).to_be_visible()
+        code = page.locator("#receipt-code").inner_text()
+        assert len(code) > 20
+        shot(page, "2-receipt-phone")
+
+        page.click("#go-followup")
+        expect(page.locator("#status-text")).to_have_text("Tin báo đã được tiếp nhận.")
+        assert "#" not in page.url  # the code does not stay in the address bar
+        page.fill("#reply-text", "Xe của họ là xe tải nhỏ màu xanh")
+        page.click("#reply button[type=submit]")
+        expect(page.locator("#messages li.tipster")).to_contain_text("xe tải nhỏ màu xanh")
+        shot(page, "3-followup-phone")
+
+
+def test_a_hotline_tip_is_recorded_decided_converted_and_counted(browser, stack, make_user):
+    from playwright.sync_api import expect
+    for username, role, unit in (("tiepnhan.ui.380", "clerk", "380"), ("canbo.ui.16399", "officer", HOTLINE_WARD),
+                                 ("chihuy.ui.16399", "commander", HOTLINE_WARD)):
+        make_user(username, role, unit)
+    content = "Gọi đường dây nóng: có điểm bán ma túy ở quán nước đầu bản Đông Minh"
+    with opened(browser, stack, DESKTOP) as page:
+        login(page, "tiepnhan.ui.380")
+        assert "/tiep-nhan" in page.url
+        expect(page.locator("#channel")).to_be_focused()
+        page.keyboard.press("Tab")
+        page.keyboard.type("Đông Minh")
+        expect(page.locator("#ward")).to_have_value(HOTLINE_WARD)
+        page.fill("#content", content)
+        page.press("#content", "Control+Enter")
+        expect(page.locator("#saved")).to_be_visible()
+        tip_id, code = page.locator("#saved-id").inner_text(), page.locator("#receipt-code").inner_text()
+        expect(page.locator("#content")).to_be_focused()
+        shot(page, "4-intake")
+
+    with opened(browser, stack, DESKTOP) as page:
+        login(page, "canbo.ui.16399")
+        row = page.locator("#queue tbody tr", has_text=content[:60])
+
+        def queued():
+            page.click("#refresh")
+            page.wait_for_load_state("networkidle")
+            return row.count() == 1
+        until(queued)
+        row.get_by_role("button").click()
+        expect(row).to_contain_text("canbo.ui.16399")
+        shot(page, "5-queue")
+        row.get_by_role("link").click()
+        expect(page.locator("#tip-content")).to_have_text(content)
+        expect(page.locator("#f-category")).to_have_text("drugs")
+        page.fill("#reply-text", "Cảm ơn anh/chị, chúng tôi đang xác minh")
+        page.click("#reply button[type=submit]")
+        expect(page.locator("#messages li.police")).to_contain_text("đang xác minh")
+        page.click("[data-outcome=valuable]")
+        expect(page.locator("#f-status")).to_have_text("Có giá trị")
+        page.fill("#case-title", "Điểm bán ma túy đầu bản Đông Minh")
+        page.click("#case-form button[type=submit]")
+        expect(page.locator("#f-status")).to_have_text("Đã chuyển hóa")
+        expect(page.locator("#f-case")).not_to_have_text("–")
+        assert tip_id in page.url
+        shot(page, "6-tip-page")
+
+    with opened(browser, stack, PHONE) as page:
+        page.goto("/theo-doi")
+        page.fill("#code", code)
+        page.press("#code", "Enter")
+        expect(page.locator("#messages li.police")).to_contain_text("đang xác minh")
+
+    with opened(browser, stack, DESKTOP) as page:
+        login(page, "chihuy.ui.16399")
+        assert "/chi-huy" in page.url
+
+        def counted():
+            page.click("#filters button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            return page.locator("#t-converted").inner_text() == "1"
+        until(counted)
+        expect(page.locator("#t-received")).to_have_text("1")
+        expect(page.locator("#by-channel")).to_contain_text("Đường dây nóng")
+        shot(page, "7-command")
+        with page.expect_download() as download:
+            page.click("[data-format=csv]")
+        assert download.value.suggested_filename.endswith(".csv")

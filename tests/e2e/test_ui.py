@@ -29,6 +29,8 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
     SHOTS.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import expect
+    expect.set_options(timeout=30_000)  # events travel through Kafka; a busy machine is slow
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield chromium
@@ -40,7 +42,7 @@ def opened(browser, stack, viewport) -> Iterator:
     """A fresh page (own sessionStorage); fails if any console error or page error occurred."""
     context = browser.new_context(base_url=stack.url(), viewport=viewport, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))

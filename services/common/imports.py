@@ -1,5 +1,6 @@
 """Bulk imports of spreadsheets (CSV or XLSX), for any service: the upload spooled to disk and
-hashed, rows read one by one (bounded memory), and a job document that tracks progress.
+hashed (uploads.py), rows read one by one in bounded memory (sheets.py), and a job document
+that tracks progress; the steps an import's routes share.
 
 Crash safety: a job's `next_row` is the first row not yet committed. A batch is processed
 (the service's `process` callback, which must be idempotent for a replayed batch) and only then
@@ -9,35 +10,34 @@ row is never processed twice into the counts, and an uncommitted one is processe
 from __future__ import annotations
 
 import asyncio
-import csv
-import hashlib
 import logging
 import os
 import socket
-import zipfile
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import openpyxl
 from fastapi import Request
 from pydantic import Field
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
+from .auth import Principal
 from .errors import ApiError
 from .kafka import BrokerUnavailable
 from .metrics import IMPORT_JOBS, IMPORT_ROWS
 from .settings import ServiceSettings
+from .sheets import Row, Sheet, SheetError
 from .tasks import BackgroundTask
 from .times import iso
+from .uploads import Upload, receive
 
 log = logging.getLogger(__name__)
-Row = tuple[int, dict[str, object]]  # the spreadsheet's row number (header = 1), cells by column
 ACTIVE = ("queued", "running")
 MULTIPART_SLACK = 64 * 1024  # the multipart framing around the file
+VIEWING_ROLES = ("commander", "admin")  # besides a job's owner, within their unit
 
 
 class ImportSettings(ServiceSettings):
@@ -49,115 +49,6 @@ class ImportSettings(ServiceSettings):
                                    description="rows processed (and committed) together")
     import_errors_kept: int = Field(1000, alias="IMPORT_ERRORS_KEPT", ge=1,
                                     description="bad rows reported in detail per job (all are counted)")
-
-
-class SheetError(ValueError):
-    """The file cannot be read as a spreadsheet (not CSV/XLSX, not UTF-8, damaged)."""
-
-
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    size: int
-    sha256: str
-    type: str  # csv | xlsx
-    path: Path
-
-
-async def receive(request: Request, path: Path, max_bytes: int) -> Upload:
-    """The multipart field `file`, spooled by Starlette, copied to `path` while hashed."""
-    form = await request.form(max_files=1, max_fields=5)
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise ApiError(422, "no file in the upload", fields=[{"field": "file", "reason": "is required"}])
-
-    def copy() -> tuple[int, str]:
-        digest, size = hashlib.sha256(), 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as out:
-            while chunk := upload.file.read(1 << 20):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ApiError(413, f"the file is larger than {max_bytes} bytes",
-                                   fields=[{"field": "file", "reason": f"at most {max_bytes} bytes"}])
-                digest.update(chunk)
-                out.write(chunk)
-        return size, digest.hexdigest()
-
-    try:
-        size, sha = await asyncio.to_thread(copy)
-        with open(path, "rb") as f:
-            kind = "xlsx" if f.read(4) == b"PK\x03\x04" else "csv"
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    finally:
-        await form.close()
-    return Upload(upload.filename or "upload", size, sha, kind, path)
-
-
-class Sheet:
-    """Rows of the first sheet of a CSV (UTF-8, `,` or `;`) or XLSX file, read lazily; the
-    header's names are trimmed and lower-cased, empty cells are None, blank rows are skipped."""
-
-    def __init__(self, path: Path, kind: str):
-        self._path, self._kind = path, kind
-        try:
-            self._cells = self._open_xlsx(path) if kind == "xlsx" else self._open_csv(path)
-            first = next(self._cells, None)
-        except (OSError, UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, ValueError) as exc:
-            if hasattr(self, "_close"):
-                self._close()
-            raise SheetError(f"the file cannot be read as {kind.upper()}: {exc}") from None
-        if not first or not any(_cell(c) for c in first):
-            self._close()
-            raise SheetError("the file has no header row")
-        self.columns = [str(_cell(c) or "").strip().lower() for c in first]
-
-    def expected_rows(self) -> int | None:
-        """Data rows, for the progress: counted in a CSV, the sheet's dimension in an XLSX."""
-        if self._kind == "xlsx":
-            return max(0, self._sheet.max_row - 1) if self._sheet.max_row else None
-        with open(self._path, newline="", encoding="utf-8-sig", errors="replace") as handle:
-            return max(0, sum(1 for cells in csv.reader(handle, delimiter=self._delimiter) if any(cells)) - 1)
-
-    def _open_csv(self, path: Path) -> Iterator[list]:
-        handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed by close()
-        self._close = handle.close
-        head = handle.readline()
-        handle.seek(0)
-        self._delimiter = ";" if head.count(";") > head.count(",") else ","
-        return csv.reader(handle, delimiter=self._delimiter)
-
-    def _open_xlsx(self, path: Path) -> Iterator[tuple]:
-        handle = open(path, "rb")  # noqa: SIM115 - a file object: openpyxl judges names by extension
-        try:
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except BaseException:
-            handle.close()
-            raise
-        self._sheet = book.worksheets[0]
-        self._close = lambda: (book.close(), handle.close())
-        return self._sheet.iter_rows(values_only=True)
-
-    def rows(self) -> Iterator[Row]:
-        number = 1
-        try:
-            for number, cells in enumerate(self._cells, start=2):
-                values = [_cell(c) for c in cells]
-                if any(v is not None for v in values):
-                    yield number, {name: v for name, v in zip(self.columns, values) if name}
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise SheetError(f"the file is damaged after row {number - 1}: {exc}") from None
-
-    def close(self) -> None:
-        self._close()
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
 
 
 @dataclass
@@ -179,6 +70,41 @@ def public_view(job: dict) -> dict:
             "errors_total": job["error_count"], "reason": job.get("reason"),
             "created_at": iso(job["created_at"]),
             "finished_at": iso(job["finished_at"]) if job.get("finished_at") else None}
+
+
+def visible(job: dict | None, user: Principal, job_id: str, kind: str) -> dict:
+    """The job of this kind if `user` may see it (its owner, or a commander or admin of the
+    owner's unit); 404 otherwise."""
+    owner = job and job["owner"]
+    if job is None or job["kind"] != kind or not (
+            owner["username"] == user.username or (user.role in VIEWING_ROLES and user.covers(owner["unit_code"]))):
+        raise ApiError(404, f"no import {job_id}")
+    return job
+
+
+async def accept_upload(request: Request, jobs: ImportJobs, kind: str, job_id: str,
+                        check_columns: Callable[[list[str]], list[dict]]) -> Upload:
+    """The file of a new job, received into the service's imports folder; refused (and
+    removed) if it is not a spreadsheet or its header has problems (422), or if a job is
+    importing the same file (409)."""
+    settings = request.app.state.settings
+    path = Path(settings.imports_dir) / settings.mongo_db_prefix / f"{job_id}.upload"
+    upload = await receive(request, path, settings.max_import_bytes)
+    try:
+        sheet = await asyncio.to_thread(Sheet, path, upload.type)
+        await asyncio.to_thread(sheet.close)
+        if problems := check_columns(sheet.columns):
+            raise ApiError(422, "the file's header has problems", fields=problems)
+        running = await jobs.active_of_file(kind, upload.sha256)
+        if running is not None:
+            raise ApiError(409, f"this file is being imported by job {running['_id']}")
+    except SheetError as exc:
+        path.unlink(missing_ok=True)
+        raise ApiError(422, str(exc), fields=[{"field": "file", "reason": str(exc)}]) from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return upload
 
 
 class ImportJobs:

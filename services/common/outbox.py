@@ -5,17 +5,15 @@ left behind (at-least-once; consumers ignore what they already applied). Each ev
 topic of `schemas/` that carries its schema, in the order it was written."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from functools import cache
 from itertools import groupby
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import PyMongoError
 
 from . import contracts
 from .kafka import BrokerUnavailable, Publisher
-from .tasks import BackgroundTask
+from .tasks import PeriodicTask
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +23,11 @@ def _topic_of_schema() -> dict[str, contracts.Topic]:
     return {schema: t for t in contracts.topics().values() for schema in t.events}
 
 
-class OutboxRelay:
+class OutboxRelay(PeriodicTask):
     def __init__(self, collection: AsyncCollection, publisher: Publisher, interval_s: float = 2.0):
+        super().__init__(f"outbox-{collection.name}", self.sweep, interval_s)
         self._collection = collection
         self._publisher = publisher
-        self._interval = interval_s
-        self._task = BackgroundTask(f"outbox-{collection.name}")
 
     async def flush(self, doc_id: str, events: list[dict]) -> bool:
         """Publish one document's pending events in order; True if the broker acknowledged."""
@@ -51,16 +48,3 @@ class OutboxRelay:
             if not await self.flush(doc["_id"], doc["outbox"]):
                 return
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except PyMongoError as exc:
-                log.warning("outbox sweep of %s failed: %r", self._collection.name, exc)
-            await asyncio.sleep(self._interval)
-
-    async def start(self) -> None:
-        self._task.start(self._run())
-
-    async def stop(self) -> None:
-        await self._task.stop()

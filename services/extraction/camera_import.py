@@ -13,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.common import contracts, imports
+from services.common import contracts, imports, sheets
 from services.common.auth import CurrentUser, Principal, require_role
 from services.common.errors import ApiError, validation_fields
 from services.common.kafka import BrokerUnavailable
@@ -35,27 +34,16 @@ COLUMNS = ("camera_id", "unit_code", "lat", "lon", "owner_kind", "owner_name", "
            "programme_code", "retention_days", "status", "installed_at")
 REQUIRED = ("camera_id", "unit_code", "lat", "lon", "owner_kind", "owner_name", "retention_days", "installed_at")
 TEXT_COLUMNS = ("camera_id", "unit_code", "owner_name", "owner_contact", "programme_code")
-VIEWING_ROLES = ("commander", "admin")  # besides the owner, within their unit
 
 
 def check_columns(columns: list[str]) -> list[dict]:
     """The header's problems: unknown, repeated or missing columns."""
-    fields = [{"field": c or "(empty)", "reason": f"is not a known column; use {', '.join(COLUMNS)}"}
-              for c in columns if c and c not in COLUMNS]
-    fields += [{"field": c, "reason": "appears twice"} for c in sorted({c for c in columns if columns.count(c) > 1})]
-    return fields + [{"field": c, "reason": "is a required column"} for c in REQUIRED if c not in columns]
-
-
-def _text(value: object) -> object:
-    """Spreadsheet numbers as the text they show (ids, unit codes, phone numbers)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return sheets.header_problems(columns, COLUMNS, REQUIRED)
 
 
 def camera_in(cells: dict[str, object]) -> domain.CameraIn:
     """A row as the body of `POST /cameras`; raises pydantic's ValidationError."""
-    cell = {k: _text(v) if k in TEXT_COLUMNS else v for k, v in cells.items() if v is not None}
+    cell = {k: sheets.as_text(v) if k in TEXT_COLUMNS else v for k, v in cells.items() if v is not None}
     body = {k: cell[k] for k in ("camera_id", "unit_code", "programme_code", "retention_days",
                                  "status", "installed_at") if k in cell}
     body["location"] = {k: cell[k] for k in ("lat", "lon") if k in cell}
@@ -82,7 +70,7 @@ def check_row(row: int, cells: dict[str, object], user: Principal,
     return [{"row": row, "field": _column(f["field"]), "reason": f["reason"]} for f in fields]
 
 
-def prepare(job_id: str, batch: list[imports.Row], owner: Principal,
+def prepare(job_id: str, batch: list[sheets.Row], owner: Principal,
             now: datetime) -> tuple[list[tuple[int, dict]], list[dict]]:
     """The batch's good rows as (row, camera document with its event in the outbox), and the
     errors of the others; a camera_id repeated within the batch is an error of the later row."""
@@ -133,7 +121,7 @@ class CameraImports:
     async def stop(self) -> None:
         await self.runner.stop()
 
-    async def process(self, job: dict, batch: list[imports.Row]) -> imports.BatchResult:
+    async def process(self, job: dict, batch: list[sheets.Row]) -> imports.BatchResult:
         """Insert the new cameras with their events, publish those events; a replay is harmless."""
         owner = Principal(**job["owner"])
         good, errors = await asyncio.to_thread(prepare, job["_id"], batch, owner, datetime.now(timezone.utc))
@@ -164,14 +152,6 @@ class CameraImports:
         await self._service.store.clear_outboxes([d["_id"] for d in docs], [e["id"] for e in events])
 
 
-def _visible(job: dict | None, user: Principal, job_id: str) -> dict:
-    owner = job and job["owner"]
-    if job is None or job["kind"] != KIND or not (
-            owner["username"] == user.username or (user.role in VIEWING_ROLES and user.covers(owner["unit_code"]))):
-        raise ApiError(404, f"no import {job_id}")
-    return job
-
-
 @router.post("/cameras/import", status_code=202, responses={401: {}, 403: {}, 409: {}, 413: {}, 422: {}},
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["file"],
@@ -182,27 +162,12 @@ async def import_cameras(request: Request, user: CurrentUser) -> JSONResponse:
     retention_days, status, installed_at); each further row is one camera, checked as
     `POST /cameras` checks it, in your unit only. Cameras already registered are left as they are."""
     require_role(user, *domain.REGISTERING_ROLES)
-    service, settings = request.app.state.service, request.app.state.settings
+    camera_imports = request.app.state.service.camera_imports
     job_id = JOB_PREFIX + domain.new_extraction_id()[2:]
-    path = Path(settings.imports_dir) / settings.mongo_db_prefix / f"{job_id}.upload"
-    upload = await imports.receive(request, path, settings.max_import_bytes)
-    try:
-        sheet = await asyncio.to_thread(imports.Sheet, path, upload.type)
-        await asyncio.to_thread(sheet.close)
-        if problems := check_columns(sheet.columns):
-            raise ApiError(422, "the file's header has problems", fields=problems)
-        running = await service.camera_imports.jobs.active_of_file(KIND, upload.sha256)
-        if running is not None:
-            raise ApiError(409, f"this file is being imported by job {running['_id']}")
-    except imports.SheetError as exc:
-        path.unlink(missing_ok=True)
-        raise ApiError(422, str(exc), fields=[{"field": "file", "reason": str(exc)}]) from None
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    await service.camera_imports.jobs.create(job_id, kind=KIND, owner=user.as_actor(), upload=upload,
-                                             now=datetime.now(timezone.utc))
-    service.camera_imports.runner.wake()
+    upload = await imports.accept_upload(request, camera_imports.jobs, KIND, job_id, check_columns)
+    await camera_imports.jobs.create(job_id, kind=KIND, owner=user.as_actor(), upload=upload,
+                                     now=datetime.now(timezone.utc))
+    camera_imports.runner.wake()
     return JSONResponse({"job_id": job_id}, status_code=202)
 
 
@@ -210,5 +175,5 @@ async def import_cameras(request: Request, user: CurrentUser) -> JSONResponse:
 async def import_status(job_id: str, request: Request, user: CurrentUser) -> dict:
     """Progress of a camera import: status, total, done, failed, already_imported, and the
     first bad rows with their field and reason (`errors_total` counts them all)."""
-    return imports.public_view(_visible(await request.app.state.service.camera_imports.jobs.get(job_id),
-                                        user, job_id))
+    return imports.public_view(imports.visible(await request.app.state.service.camera_imports.jobs.get(job_id),
+                                               user, job_id, KIND))

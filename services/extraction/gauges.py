@@ -3,39 +3,21 @@ every INTERVAL_S the registry's cameras are counted by status (working / broken)
 into antt_cameras. A count that falls to nothing is exported as 0, not dropped."""
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import Counter
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import PyMongoError
 
 from services.common.metrics import CAMERAS, unit_labels
-from services.common.tasks import BackgroundTask
+from services.common.tasks import PeriodicTask
 
-log = logging.getLogger(__name__)
 INTERVAL_S = 15.0
 
 
-class CameraGauges:
+class CameraGauges(PeriodicTask):
     def __init__(self, cameras: AsyncCollection, interval_s: float = INTERVAL_S):
-        self._cameras, self._interval_s = cameras, interval_s
+        super().__init__("camera-gauges", self.count, interval_s)
+        self._cameras = cameras
         self._labels: set[tuple[str, str]] = set()
-        self._task = BackgroundTask("camera-gauges")
-
-    async def start(self) -> None:
-        self._task.start(self._run())
-
-    async def stop(self) -> None:
-        await self._task.stop()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.count()
-            except PyMongoError as exc:
-                log.warning("camera gauges not updated: %r", exc)
-            await asyncio.sleep(self._interval_s)
 
     async def count(self) -> None:
         rows = await self._cameras.aggregate(

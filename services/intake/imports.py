@@ -19,13 +19,12 @@ from collections.abc import AsyncIterator
 from functools import lru_cache
 from datetime import datetime, timezone
 from hashlib import sha512
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
-from services.common import contracts, imports
+from services.common import contracts, imports, sheets
 from services.common.auth import CurrentUser, Principal, require_role
 from services.common.crypto import sha256_hex
 from services.common.errors import ApiError, validation_fields
@@ -40,37 +39,27 @@ TIPS = contracts.topic("tips.received")
 COLUMNS = ("channel", "content", "unit_code", "lat", "lon", "location", "occurred_at", "received_at",
            "category", "programme_code", "anonymous", "contact_name", "contact_phone", "contact_email")
 REQUIRED = ("channel", "content")
-VIEWING_ROLES = ("commander", "admin")  # besides the owner, within their unit
 
 
 def check_columns(columns: list[str]) -> list[dict]:
     """The header's problems: unknown, repeated or missing columns."""
-    fields = [{"field": c or "(empty)", "reason": f"is not a known column; use {', '.join(COLUMNS)}"}
-              for c in columns if c and c not in COLUMNS]
-    fields += [{"field": c, "reason": "appears twice"} for c in sorted({c for c in columns if columns.count(c) > 1})]
-    fields += [{"field": c, "reason": "is a required column"} for c in REQUIRED if c not in columns]
+    fields = sheets.header_problems(columns, COLUMNS, REQUIRED)
     if "unit_code" not in columns and "location" not in columns and not {"lat", "lon"} <= set(columns):
         fields.append({"field": "unit_code", "reason": "is a required column unless lat and lon (or location) are"})
     return fields
 
 
-def _text(value: object) -> object:
-    """Spreadsheet numbers as the text they show (unit codes, phone numbers)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
 def submission(cells: dict[str, object]) -> domain.TipSubmission:
     """A row as the body of `POST /tips`; raises pydantic's ValidationError."""
-    body = {k: _text(v) for k, v in cells.items()
+    body = {k: sheets.as_text(v) for k, v in cells.items()
             if v is not None and k not in ("lat", "lon", "location") and not k.startswith("contact_")}
     if cells.get("location") is not None:
         lat, _, lon = str(cells["location"]).partition(",")
         body["location"] = {"lat": lat.strip(), "lon": lon.strip()}
     elif cells.get("lat") is not None or cells.get("lon") is not None:
         body["location"] = {"lat": cells.get("lat"), "lon": cells.get("lon")}
-    contact = {k.removeprefix("contact_"): _text(v) for k, v in cells.items() if k.startswith("contact_") and v is not None}
+    contact = {k.removeprefix("contact_"): sheets.as_text(v) for k, v in cells.items()
+               if k.startswith("contact_") and v is not None}
     if contact:
         body["contact"] = contact
     return domain.TipSubmission.model_validate(body)
@@ -120,7 +109,7 @@ class TipImports:
     def __init__(self, service):
         self._service = service
 
-    def _prepare(self, job: dict, batch: list[imports.Row]) -> tuple[list[dict], list[dict]]:
+    def _prepare(self, job: dict, batch: list[sheets.Row]) -> tuple[list[dict], list[dict]]:
         sealer, owner = self._service.sealer, Principal(**job["owner"])
         key = sealer.open(job["receipts_key"]).encode()
         created = job["created_at"]
@@ -145,7 +134,7 @@ class TipImports:
                                      "contact": sealer.seal(contact) if contact else None}})
         return good, errors
 
-    async def process(self, job: dict, batch: list[imports.Row]) -> imports.BatchResult:
+    async def process(self, job: dict, batch: list[sheets.Row]) -> imports.BatchResult:
         """Reserve the rows' keys, write their receipts, publish their events in one
         transaction. Rows another job imported count as done; a replayed batch is harmless."""
         good, errors = await asyncio.to_thread(self._prepare, job, batch)
@@ -172,14 +161,6 @@ class TipImports:
         await self._service.store.abandon_import_rows(job["_id"], job["next_row"])
 
 
-def _visible(job: dict | None, user: Principal, job_id: str) -> dict:
-    owner = job and job["owner"]
-    if job is None or job["kind"] != KIND or not (
-            owner["username"] == user.username or (user.role in VIEWING_ROLES and user.covers(owner["unit_code"]))):
-        raise ApiError(404, f"no import {job_id}")
-    return job
-
-
 @router.post("/tips/import", status_code=202, responses={401: {}, 403: {}, 409: {}, 413: {}, 422: {}},
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["file"],
@@ -190,24 +171,9 @@ async def import_tips(request: Request, user: CurrentUser) -> JSONResponse:
     category, programme_code, anonymous, contact_name, contact_phone, contact_email); each
     further row is one tip, checked as `POST /tips` checks it, in your unit only."""
     require_role(user, *domain.RECORDING_ROLES)
-    service, settings = request.app.state.service, request.app.state.settings
+    service = request.app.state.service
     job_id = f"I-{domain.new_tip_id()[2:]}"
-    path = Path(settings.imports_dir) / settings.mongo_db_prefix / f"{job_id}.upload"
-    upload = await imports.receive(request, path, settings.max_import_bytes)
-    try:
-        sheet = await asyncio.to_thread(imports.Sheet, path, upload.type)
-        await asyncio.to_thread(sheet.close)
-        if problems := check_columns(sheet.columns):
-            raise ApiError(422, "the file's header has problems", fields=problems)
-        running = await service.imports.active_of_file(KIND, upload.sha256)
-        if running is not None:
-            raise ApiError(409, f"this file is being imported by job {running['_id']}")
-    except imports.SheetError as exc:
-        path.unlink(missing_ok=True)
-        raise ApiError(422, str(exc), fields=[{"field": "file", "reason": str(exc)}]) from None
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    upload = await imports.accept_upload(request, service.imports, KIND, job_id, check_columns)
     key = service.sealer.seal(secrets.token_urlsafe(32))
     await service.imports.create(job_id, kind=KIND, owner=user.as_actor(), upload=upload,
                                  now=datetime.now(timezone.utc), extra={"receipts_key": key})
@@ -219,7 +185,7 @@ async def import_tips(request: Request, user: CurrentUser) -> JSONResponse:
 async def import_status(job_id: str, request: Request, user: CurrentUser) -> dict:
     """Progress: status (queued, running, done, failed), total, done, failed, and the first
     bad rows with their field and reason (`errors_total` counts them all)."""
-    job = _visible(await request.app.state.service.imports.get(job_id), user, job_id)
+    job = imports.visible(await request.app.state.service.imports.get(job_id), user, job_id, KIND)
     view = imports.public_view(job)
     view["receipts"] = "available" if "receipts_key" in job else "downloaded"
     return view
@@ -230,7 +196,7 @@ async def import_receipts(job_id: str, request: Request, user: CurrentUser) -> S
     """CSV `row,tip_id,receipt_code` of the tips this job created, for its owner, once: after
     a complete download only the codes' hashes remain."""
     service = request.app.state.service
-    job = _visible(await service.imports.get(job_id), user, job_id)
+    job = imports.visible(await service.imports.get(job_id), user, job_id, KIND)
     if job["owner"]["username"] != user.username:
         raise ApiError(403, "only the user who imported the file may take its receipts")
     if job["status"] in imports.ACTIVE:

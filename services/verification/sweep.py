@@ -4,16 +4,12 @@ the tip records which deadline each alert was sent for, in the same write as the
 the clock gauges from count queries, and finishes or undoes unfinished case operations."""
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import Counter
 from datetime import datetime, timezone
 
-from pymongo.errors import PyMongoError
-
 from services.common import contracts
 from services.common.metrics import TIPS_NEAR_DEADLINE, TIPS_OPEN, TIPS_OVERDUE, unit_labels
-from services.common.tasks import BackgroundTask
+from services.common.tasks import PeriodicTask
 from services.common.times import iso
 
 from . import legal
@@ -21,30 +17,15 @@ from .caseflow import CaseFlow
 from .settings import VerificationSettings
 from .store import TipStore
 
-log = logging.getLogger(__name__)
 GAUGES = {"open": TIPS_OPEN, "near": TIPS_NEAR_DEADLINE, "overdue": TIPS_OVERDUE}
 BATCH = 500
 
 
-class ClockSweep:
+class ClockSweep(PeriodicTask):
     def __init__(self, settings: VerificationSettings, store: TipStore, flow: CaseFlow):
+        super().__init__("clock-sweep", self.sweep, settings.clock_sweep_interval_s)
         self._settings, self._store, self._flow = settings, store, flow
         self._labels: set[tuple[str, str]] = set()
-        self._task = BackgroundTask("clock-sweep")
-
-    async def start(self) -> None:
-        self._task.start(self._run())
-
-    async def stop(self) -> None:
-        await self._task.stop()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except PyMongoError as exc:
-                log.warning("clock sweep failed: %r", exc)
-            await asyncio.sleep(self._settings.clock_sweep_interval_s)
 
     async def sweep(self, now: datetime | None = None) -> int:
         """One pass; returns the number of alerts written to outboxes."""

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import contracts, units
+from services.common import audit, contracts, units
 from services.common.auth import CurrentUser, Principal, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.metrics import CUSTODY_EVENTS, EXTRACTIONS_LOGGED, unit_labels
@@ -32,6 +32,12 @@ def custody_event(doc_id: str, unit_code: str, entry: dict) -> dict:
 def count_custody(entries: list[dict]) -> None:
     for entry in entries:
         CUSTODY_EVENTS.labels(entry["action"]).inc()
+
+
+async def audit_custody(request: Request, user: Principal, extraction_id: str, entries: list[dict]) -> None:
+    for entry in entries:
+        await audit.record(request, "extraction", user, f"custody.{entry['action']}", extraction_id,
+                           {"seq": entry["seq"]})
 
 
 def view(doc: dict) -> dict:
@@ -65,6 +71,7 @@ async def append(request: Request, user: Principal, doc: dict, steps: list[tuple
         updated = await guard_db(service.store.append(doc, entries=added, files=list(new_files), events=events))
         if updated is not None:
             count_custody(added)
+            await audit_custody(request, user, doc["_id"], added)
             await service.extraction_outbox.flush(doc["_id"], updated["outbox"])
             return updated
         doc = await guard_db(service.store.extraction(doc["_id"]))
@@ -96,6 +103,7 @@ async def log_extraction(body: domain.ExtractionIn, request: Request, user: Curr
     await guard_db(service.store.add_extraction(doc))
     EXTRACTIONS_LOGGED.labels(**unit_labels(camera["unit_code"]), export_method=body.export_method).inc()
     count_custody(entries)
+    await audit_custody(request, user, extraction_id, entries)
     await service.extraction_outbox.flush(extraction_id, doc["outbox"])
     return {"extraction_id": extraction_id, **view(doc)}
 
@@ -186,4 +194,6 @@ async def manifest(extraction_id: str, request: Request, user: CurrentUser) -> d
     doc = await _visible(request, user, extraction_id)
     body = {"manifest_version": 1, "extraction": doc["record"], "files": doc["files"],
             "custody": doc["custody"], "issued_at": now_utc(), "issued_to": user.username}
+    await audit.record(request, "extraction", user, "manifest.exported", extraction_id,
+                       {"custody_length": len(doc["custody"])})
     return chain.sign(body, request.app.state.service.manifest_key)

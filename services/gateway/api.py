@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Form, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.common import units
+from services.common import audit, units
 from services.common.auth import ROLES, CurrentUser, issue_token, require_role, require_scope
 from services.common.errors import ApiError
 from services.intake.domain import TipSubmission
@@ -34,12 +34,18 @@ class NewUser(BaseModel):
         return value
 
 
-@router.post("/auth/token", tags=["auth"])
+@router.post("/auth/token", tags=["auth"], responses={401: {}, 429: {}})
 async def login(request: Request, username: Annotated[str, Form(max_length=64)],
                 password: Annotated[str, Form(max_length=256)]) -> dict:
-    principal = await request.app.state.service.users.authenticate(username, password)
+    """Repeated failures slow the answers down, then lock the username and the client out
+    (429 + Retry-After; see users.py)."""
+    service = request.app.state.service
+    earlier_failures = await service.login_guard.begin(username, request.client.host if request.client else "-")
+    principal = await service.users.authenticate(username, password)
     if principal is None:
+        await service.login_guard.failed(earlier_failures)
         raise ApiError(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
+    await service.login_guard.succeeded(username)
     return {"access_token": issue_token(request.app.state.settings, principal), "token_type": "bearer",
             "role": principal.role, "unit_code": principal.unit_code}
 
@@ -56,7 +62,26 @@ async def create_user(body: NewUser, request: Request, user: CurrentUser) -> dic
     except UserExists:
         raise ApiError(409, f"user {body.username!r} exists",
                        fields=[{"field": "username", "reason": "is taken"}]) from None
+    await audit.record(request, "gateway", user, "user.created", body.username,
+                       {"role": body.role, "unit_code": body.unit_code})
     return {"username": body.username, "role": body.role, "unit_code": body.unit_code}
+
+
+@router.post("/users/{username}/revoke", tags=["auth"], responses={403: {}, 404: {}, 409: {}})
+async def revoke_user(username: Annotated[str, Path(max_length=64)], request: Request, user: CurrentUser) -> dict:
+    """The user can no longer log in, and their tokens stop working at once: the gateway
+    checks each token's user before it serves or forwards a request."""
+    require_role(user, "admin")
+    users = request.app.state.service.users
+    target = await users.get(username)
+    if target is None:
+        raise ApiError(404, f"no user {username!r}")
+    require_scope(user, target["unit_code"])
+    if username == user.username:
+        raise ApiError(409, "you cannot revoke yourself")
+    await users.revoke(username)
+    await audit.record(request, "gateway", user, "user.revoked", username)
+    return {"username": username, "revoked": True}
 
 
 @router.post("/tips", status_code=202, tags=["tips"])

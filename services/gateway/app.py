@@ -1,14 +1,20 @@
-"""Wiring of the gateway: users, upstream clients, read models, routes."""
+"""Wiring of the gateway: users, upstream clients, read models, routes, and the check that a
+token's user still exists and is not revoked, for every request it serves or forwards (the
+services behind it check the token's signature, expiry, role and unit themselves)."""
 from __future__ import annotations
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 
 from services.common import http, mongo, readmodels
+from services.common.auth import read_token
+from services.common.errors import ApiError, error_body, unavailable
 
-from . import api, cameras, cases, imports, reports, ui
+from . import api, audit_api, cameras, cases, imports, reports, ui
 from .settings import GatewaySettings
-from .users import UserStore
+from .users import LoginGuard, UserStore
 
 UPSTREAMS = ("intake", "verification", "extraction")
 
@@ -17,13 +23,16 @@ class GatewayService:
     def __init__(self, settings: GatewaySettings):
         self.settings = settings
         self.mongo = mongo.client(settings)
-        self.users = UserStore(mongo.database(settings, self.mongo, "gateway"))
+        db = mongo.database(settings, self.mongo, "gateway")
+        self.users = UserStore(db)
+        self.login_guard = LoginGuard(db, settings)
         self.tip_facts = readmodels.tip_facts(settings, self.mongo)
         self.upstreams = {name: httpx.AsyncClient(base_url=settings.upstream(name),
                                                   timeout=settings.upstream_timeout_s)
                           for name in UPSTREAMS}
 
     async def start(self) -> None:
+        await self.login_guard.create_indexes()
         if self.settings.admin_password:
             await self.users.set_admin(self.settings.admin_password)
 
@@ -38,11 +47,33 @@ class GatewayService:
         return {"database": await mongo.reachable(self.mongo)}
 
 
+async def _refuse_revoked(request: Request, call_next):
+    """401 for a bearer token whose user was revoked, deleted, or changed role or unit."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        try:
+            principal = read_token(request.app.state.settings, token)
+            if not await request.app.state.service.users.is_current(principal):
+                raise ApiError(401, "the token's user was revoked or changed; log in again",
+                               headers={"WWW-Authenticate": "Bearer"})
+        except PyMongoError:
+            return _error(unavailable("the gateway's database"))
+        except ApiError as exc:
+            return _error(exc)
+    return await call_next(request)
+
+
+def _error(exc: ApiError) -> JSONResponse:
+    return JSONResponse(error_body(exc.status, exc.message, exc.code), status_code=exc.status, headers=exc.headers)
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     app = http.create_app("gateway", settings, GatewayService, imports.body_limit(settings))
+    app.middleware("http")(_refuse_revoked)
     app.include_router(imports.router)
     app.include_router(api.router)
+    app.include_router(audit_api.router)
     app.include_router(cameras.router)
     app.include_router(cases.router)
     app.include_router(reports.router)

@@ -14,6 +14,12 @@ PASSED_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-lan
 PASSED_RESPONSE_HEADERS = ("content-type", "retry-after", "www-authenticate")
 
 
+def _path(request: Request) -> str:
+    """The path as the client sent it, still percent-encoded: a decoded one may hold
+    characters (controls) that no URL may carry."""
+    return request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+
+
 def _headers(request: Request, passed: tuple[str, ...]) -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items() if k in passed}
     if request.client:
@@ -25,7 +31,7 @@ async def forward(request: Request, service: str, extra_headers: tuple[str, ...]
     client: httpx.AsyncClient = request.app.state.service.upstreams[service]
     headers = _headers(request, PASSED_REQUEST_HEADERS + extra_headers)
     try:
-        upstream = await client.request(request.method, request.url.path,
+        upstream = await client.request(request.method, _path(request),
                                         params=request.query_params, content=await request.body(),
                                         headers=headers)
     except httpx.TransportError:
@@ -50,7 +56,7 @@ async def forward_stream(request: Request, service: str, max_bytes: int) -> Resp
             yield chunk
 
     has_body = request.method not in ("GET", "HEAD", "DELETE")
-    outgoing = client.build_request(request.method, request.url.path, params=request.query_params,
+    outgoing = client.build_request(request.method, _path(request), params=request.query_params,
                                     content=body() if has_body else None, headers=headers)
     try:
         upstream = await client.send(outgoing, stream=True)

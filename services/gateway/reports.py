@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.common import readmodels, units
+from services.common import audit, readmodels, units
 from services.common.auth import CurrentUser, Principal, require_scope
 from services.common.errors import ApiError
 from services.common.times import zoned
@@ -73,6 +73,8 @@ async def summary(request: Request, user: CurrentUser, year: Annotated[int, Quer
     code, era = _scope(user, unit_code, era)
     db = readmodels.database(request.app.state.settings, request.app.state.service.mongo)
     figures = await stats.report_figures(db, code, year, era)
+    await audit.record(request, "gateway", user, "report.exported", f"summary/{code}/{year}",
+                       {"format": format, "audience": audience, "units": era})
     if format == "json":
         return JSONResponse(report.to_json(figures, audience))
     body = {"md": report.to_markdown, "csv": report.to_csv, "xlsx": report.to_xlsx}[format](figures, audience)

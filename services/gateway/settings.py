@@ -14,6 +14,17 @@ class GatewaySettings(ServiceSettings):
     admin_password: str | None = Field(None, alias="ANTT_ADMIN_PASSWORD", min_length=8,
                                        description="if set, user 'admin' (role admin, unit 38) has it")
     upstream_timeout_s: float = Field(30.0, alias="UPSTREAM_TIMEOUT_S", gt=0)
+    login_failures_per_user: int = Field(5, alias="LOGIN_FAILURES_PER_USER", ge=1,
+                                         description="wrong passwords for one username (known or not) "
+                                                     "within LOGIN_LOCK_S before its logins get 429")
+    login_failures_per_client: int = Field(20, alias="LOGIN_FAILURES_PER_CLIENT", ge=1,
+                                           description="failed logins from one client address within "
+                                                       "LOGIN_LOCK_S before its logins get 429")
+    login_lock_s: int = Field(900, alias="LOGIN_LOCK_S", ge=1,
+                              description="the window in which failed logins count, and the lock (Retry-After)")
+    login_delay_s: float = Field(0.5, alias="LOGIN_DELAY_S", ge=0, le=10,
+                                 description="a failed login answers this much later per earlier failure "
+                                             "of the same username in the window")
 
     def upstream(self, service: str) -> str:
         return getattr(self, f"{service}_url") or f"http://127.0.0.1:{self.port_of(service)}"

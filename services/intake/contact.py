@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from services.common import audit
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import iso
@@ -31,5 +32,6 @@ async def release_contact(tip_id: str, request: Request, user: CurrentUser,
     now = datetime.now(timezone.utc)
     await service.store.record_contact_access({"tip_id": tip_id, "username": user.username, "role": user.role,
                                                "unit_code": user.unit_code, "reason": reason, "at": now})
+    await audit.record(request, "intake", user, "contact.released", tip_id, {"reason": reason})
     return {"tip_id": tip_id, "contact": json.loads(service.sealer.open(receipt["contact"])),
             "released_at": iso(now)}

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import contracts
+from services.common import audit, contracts
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.metrics import TIP_DECISIONS
@@ -44,7 +44,7 @@ async def list_tips(request: Request, user: CurrentUser,
 @router.get("/tips/{tip_id}")
 async def get_tip(tip_id: str, request: Request, user: CurrentUser) -> dict:
     require_role(user, *domain.VIEWING_ROLES)
-    return domain.public_view(await _visible_tip(request, user, tip_id))
+    return domain.public_view(await visible_tip(request, user, tip_id))
 
 
 @router.post("/tips/{tip_id}/decision")
@@ -53,7 +53,7 @@ async def decide(tip_id: str, decision: domain.Decision, request: Request, user:
     require_role(user, *domain.DECIDING_ROLES)
     domain.check_decision(tip_id, decision)
     service = request.app.state.service
-    tip = await _visible_tip(request, user, tip_id)
+    tip = await visible_tip(request, user, tip_id)
     domain.check_transition(tip, decision.outcome, decision.version, user.username)
     if decision.duplicate_of and await service.store.get(decision.duplicate_of) is None:
         raise ApiError(422, "the request has invalid fields",
@@ -75,12 +75,15 @@ async def decide(tip_id: str, decision: domain.Decision, request: Request, user:
                        extra={"current": {"status": latest["status"], "version": latest["version"],
                                           "claimed_by": (latest.get("claim") or {}).get("username")}})
     TIP_DECISIONS.labels(decision.outcome).inc()
+    await audit.record(request, "verification", user, "tip.decided", tip_id,
+                       {"outcome": decision.outcome, "version": updated["version"]})
     if await service.outbox.flush(tip_id, updated["outbox"]):
         updated["outbox"] = []
     return domain.public_view(updated)
 
 
-async def _visible_tip(request: Request, user, tip_id: str) -> dict:
+async def visible_tip(request: Request, user, tip_id: str) -> dict:
+    """The tip, if it is in the user's scope (also for api_work.py); 404 if there is none."""
     tip = await request.app.state.service.store.get(tip_id)
     if tip is None:
         raise ApiError(404, f"no tip {tip_id}")

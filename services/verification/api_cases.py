@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import units
+from services.common import audit, units
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import now_utc
@@ -25,6 +25,7 @@ async def open_case(body: cases.NewCase, request: Request, user: CurrentUser) ->
                        fields=[{"field": "unit_code", "reason": f"no administrative unit has code {body.unit_code}"}])
     require_scope(user, body.unit_code)
     case = await request.app.state.service.flow.open(body, user.as_actor())
+    await audit.record(request, "verification", user, "case.opened", case["_id"], {"tip_ids": body.tip_ids})
     return {"case_id": case["_id"], **cases.public_view(case)}
 
 
@@ -33,7 +34,9 @@ async def link_tips(case_id: str, body: cases.LinkTips, request: Request, user: 
     """Link more valuable tips of the case's unit to an open case; each becomes converted."""
     require_role(user, *cases.CASE_ROLES)
     case = await _visible_case(request, user, case_id)
-    return cases.public_view(await request.app.state.service.flow.link(case, body, user.as_actor()))
+    linked = await request.app.state.service.flow.link(case, body, user.as_actor())
+    await audit.record(request, "verification", user, "case.tips_linked", case_id, {"tip_ids": body.tip_ids})
+    return cases.public_view(linked)
 
 
 @router.post("/cases/{case_id}/status")
@@ -51,6 +54,7 @@ async def change_status(case_id: str, body: cases.CaseStatusChange, request: Req
         latest = await service.case_store.get(case_id)
         raise ApiError(409, "the case changed meanwhile",
                        extra={"current": {"status": latest["status"], "version": latest["version"]}})
+    await audit.record(request, "verification", user, "case.status_changed", case_id, {"status": body.status})
     if await service.case_outbox.flush(case_id, updated["outbox"]):
         updated["outbox"] = []
     return cases.public_view(updated)

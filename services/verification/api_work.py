@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import contracts
+from services.common import audit, contracts
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import now_utc, parse
 
 from . import domain, legal, queue
+from .api import visible_tip
 
 router = APIRouter(prefix="/api/v1", tags=["work"])
 QUEUE_SCAN = 1000  # received tips of one unit read to order the queue
@@ -42,7 +43,7 @@ async def work_queue(request: Request, user: CurrentUser,
 async def claim(tip_id: str, request: Request, user: CurrentUser) -> dict:
     """Lock a received tip to yourself; 409 with the current state if another officer holds it."""
     require_role(user, *domain.DECIDING_ROLES)
-    tip = await _visible_tip(request, user, tip_id)
+    tip = await visible_tip(request, user, tip_id)
     updated = await request.app.state.service.store.claim(tip_id, {"username": user.username, "at": now_utc()})
     if updated is None:
         latest = await request.app.state.service.store.get(tip_id)
@@ -55,7 +56,7 @@ async def claim(tip_id: str, request: Request, user: CurrentUser) -> dict:
 async def release(tip_id: str, request: Request, user: CurrentUser) -> dict:
     """Release your claim (commanders and admins may release anyone's)."""
     require_role(user, *domain.DECIDING_ROLES)
-    tip = await _visible_tip(request, user, tip_id)
+    tip = await visible_tip(request, user, tip_id)
     holder = None if user.role in ("commander", "admin") else user.username
     if not await request.app.state.service.store.release(tip_id, holder):
         raise ApiError(409, "you hold no claim on this tip", extra={"current": legal.current_state(tip)})
@@ -69,7 +70,7 @@ async def legal_step(tip_id: str, body: legal.LegalStep, request: Request, user:
     require_role(user, *domain.DECIDING_ROLES)
     legal.check_body(body)
     service = request.app.state.service
-    tip = await _visible_tip(request, user, tip_id)
+    tip = await visible_tip(request, user, tip_id)
     legal.check_claim(tip, user.username)
     at = now_utc()
     deadlines, decision = legal.apply_step(tip, body, parse(at))
@@ -87,14 +88,8 @@ async def legal_step(tip_id: str, body: legal.LegalStep, request: Request, user:
     if updated is None:
         latest = await service.store.get(tip_id)
         raise ApiError(409, "the tip changed meanwhile", extra={"current": legal.current_state(latest)})
+    await audit.record(request, "verification", user, f"tip.legal.{body.step}", tip_id,
+                       {"legal_basis": body.legal_basis, "months": body.months})
     if await service.outbox.flush(tip_id, updated["outbox"]):
         updated["outbox"] = []
     return domain.public_view(updated)
-
-
-async def _visible_tip(request: Request, user, tip_id: str) -> dict:
-    tip = await request.app.state.service.store.get(tip_id)
-    if tip is None:
-        raise ApiError(404, f"no tip {tip_id}")
-    require_scope(user, tip["unit_code"])
-    return tip

@@ -9,12 +9,13 @@ KAFKA_LIBS := .cache/kafka/libs
 PROMETHEUS_DIR := .cache/prometheus
 PYTEST_ARGS ?=
 
-.PHONY: help tools venv kafka run test test-unit bench eval dashboards rebuild topics lock clean
+.PHONY: help tools venv kafka run test test-unit bench chaos eval dashboards rebuild topics lock clean
 help:
 	@echo "make run      start Kafka, the database, every service and demo data (Ctrl-C stops)"
 	@echo "make test     install, start the real broker and database, run all tests"
 	@echo "make test-unit  only the unit tests (no servers)"
 	@echo "make bench    measure intake and the end-to-end path; prints a table"
+	@echo "make chaos    the fault suite: kills, pauses, slows and cuts every part under load (about 9 min)"
 	@echo "make eval     triage and duplicate-detection precision/recall on tests/data"
 	@echo "make dashboards  regenerate the Grafana dashboards of deploy/grafana"
 	@echo "make rebuild  replay the topics into the read models (ARGS=\"--target-db NAME --drop\")"
@@ -64,6 +65,9 @@ test-unit: venv tools
 
 bench: venv kafka
 	$(PY) -m tests.bench
+
+chaos: venv kafka
+	$(PY) -m tests.chaos
 
 eval: venv
 	$(PY) -m services.verification.evaluate

@@ -28,7 +28,9 @@ from .tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 
-TRANSIENT = (PyMongoError, KafkaError, OSError, asyncio.TimeoutError)
+# BrokerUnavailable: a dead letter (or a handler's publish) the broker did not commit; without it
+# here, one such failure escaped the loop and ended consumption for good.
+TRANSIENT = (PyMongoError, KafkaError, OSError, asyncio.TimeoutError, kafka.BrokerUnavailable)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class Record:
 class _Request:
     records: list[Record]
     done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    taken: bool = False  # in a transaction already: its outcome is no longer the caller's to decide
 
     def __post_init__(self) -> None:
         # The caller may have given up waiting; mark the outcome as seen either way.
@@ -96,13 +97,28 @@ class Publisher:
         try:
             await asyncio.wait_for(asyncio.shield(request.done), 2 * self._settings.kafka_timeout_s + 5)
         except asyncio.TimeoutError:
-            raise BrokerUnavailable("the broker did not commit in time") from None
+            if not request.taken:
+                # Still queued: withdraw it, or the worker would commit it later, after the
+                # caller was told that nothing was accepted.
+                request.done.cancel()
+                raise BrokerUnavailable("the broker did not commit in time") from None
+            # In a transaction now: wait for its outcome (bounded by the worker's own timeout
+            # and the producer's discard), so a 503 never hides a committed record.
+            try:
+                await asyncio.wait_for(asyncio.shield(request.done), self._settings.kafka_timeout_s + 10)
+            except asyncio.TimeoutError:
+                raise BrokerUnavailable("the broker did not commit in time") from None
 
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty() and sum(len(r.records) for r in batch) < self._max_batch:
                 batch.append(self._queue.get_nowait())
+            batch = [r for r in batch if not r.done.done()]  # withdrawn by callers that gave up
+            if not batch:
+                continue
+            for req in batch:
+                req.taken = True
             try:
                 await asyncio.wait_for(self._commit([r for req in batch for r in req.records]),
                                        self._settings.kafka_timeout_s)

@@ -23,7 +23,9 @@ class ExtractionStore:
         self.import_jobs = db["import_jobs"]
 
     async def create_indexes(self) -> None:
-        await self.cameras.create_index([("location", "2dsphere")])
+        # The version spelled out (3, MongoDB's default): SecantusDB stores it and refuses a
+        # second create_index without it as a conflicting spec, so a restart failed here.
+        await self.cameras.create_index([("location", "2dsphere")], **{"2dsphereIndexVersion": 3})
         await self.cameras.create_index([("unit_path", ASCENDING), ("_id", ASCENDING)])
         await self.cameras.create_index([("outbox.id", ASCENDING)], sparse=True)
         await self.extractions.create_index([("unit_path", ASCENDING), ("created_at", DESCENDING)])

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
           405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
           415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
-          503: "unavailable"}
+          502: "bad_gateway", 503: "unavailable", 504: "gateway_timeout"}
 
 
 class ApiError(Exception):

@@ -20,6 +20,18 @@ def _path(request: Request) -> str:
     return request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
 
 
+def _upstream_failed(service: str, exc: httpx.TransportError) -> ApiError:
+    """503 only when the request never reached the service (nothing can have been applied);
+    once it was sent, a lost answer means the outcome is unknown: 504 on a timeout, else 502,
+    and the client repeats the request with the same idempotency key."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return unavailable(f"the {service} service")
+    status = 504 if isinstance(exc, httpx.TimeoutException) else 502
+    return ApiError(status, f"the {service} service did not answer: the request may or may not have "
+                            "been applied; repeat it (with the same idempotency_key, if any)",
+                    headers={"Retry-After": "5"})
+
+
 def _headers(request: Request, passed: tuple[str, ...]) -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items() if k in passed}
     if request.client:
@@ -34,8 +46,8 @@ async def forward(request: Request, service: str, extra_headers: tuple[str, ...]
         upstream = await client.request(request.method, _path(request),
                                         params=request.query_params, content=await request.body(),
                                         headers=headers)
-    except httpx.TransportError:
-        raise unavailable(f"the {service} service") from None
+    except httpx.TransportError as exc:
+        raise _upstream_failed(service, exc) from None
     return Response(upstream.content, status_code=upstream.status_code,
                     headers={k: v for k, v in upstream.headers.items() if k in PASSED_RESPONSE_HEADERS})
 
@@ -60,8 +72,8 @@ async def forward_stream(request: Request, service: str, max_bytes: int) -> Resp
                                     content=body() if has_body else None, headers=headers)
     try:
         upstream = await client.send(outgoing, stream=True)
-    except httpx.TransportError:
-        raise unavailable(f"the {service} service") from None
+    except httpx.TransportError as exc:
+        raise _upstream_failed(service, exc) from None
     passed = PASSED_RESPONSE_HEADERS + ("content-disposition",)
     return StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
                              headers={k: v for k, v in upstream.headers.items() if k in passed},

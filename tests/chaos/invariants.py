@@ -157,7 +157,7 @@ def check(*, attempts: list[Attempt], run: str, unit_code: str, mongo: MongoClie
 class ReceiptChecker:
     """Opens the receipt code of every acknowledged tip (GET /api/v1/receipts/{code} through the
     gateway), in the background while the run goes on, so that little is left for the end. A
-    502/503 or a broken connection (a fault under way) is retried for up to `patience_s`; any
+    502/503/504 or a broken connection (a fault under way) is retried for up to `patience_s`; any
     other answer than 200 is a failure."""
 
     def __init__(self, gateway: str, patience_s: float = 120):
@@ -204,7 +204,7 @@ class ReceiptChecker:
                             status = None
                         if status == 200:
                             break
-                        if status not in (None, 502, 503) or time.monotonic() > deadline:
+                        if status not in (None, 502, 503, 504) or time.monotonic() > deadline:
                             self.failed.append(f"{code}: {status or 'unreachable'}")
                             break
                         await asyncio.sleep(1)

@@ -5,73 +5,9 @@ error. Screenshots go to .cache/screenshots/ (git-ignored). Wards 16396 and 1639
 module only."""
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
-import pytest
+from tests.e2e.conftest import DESKTOP, PHONE, login, opened, shot, until
 
 CITIZEN_WARD, HOTLINE_WARD = "16396", "16399"  # phường Đông Lĩnh, xã Đông Minh
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / ".cache" / "screenshots"
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright for Python is missing: .venv/bin/pip install playwright (never `playwright install`)")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import expect
-    expect.set_options(timeout=30_000)  # events travel through Kafka; a busy machine is slow
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@contextmanager
-def opened(browser, stack, viewport) -> Iterator:
-    """A fresh page (own sessionStorage); fails if any console error or page error occurred."""
-    context = browser.new_context(base_url=stack.url(), viewport=viewport, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert errors == []
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def login(page, username: str) -> None:
-    page.goto("/dang-nhap")
-    page.fill("#username", username)
-    page.fill("#password", f"{username}-password")
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/dang-nhap" not in url)
-
-
-def until(check, timeout_s: float = 90, interval_s: float = 0.5):
-    deadline = time.monotonic() + timeout_s
-    while not (result := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout_s}s")
-        time.sleep(interval_s)
-    return result
 
 
 def test_a_citizen_sends_a_tip_anonymously_and_follows_it_up(browser, stack):

@@ -23,7 +23,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
                    mongo_uri=os.environ.get("TEST_MONGO_URI"),
                    env={"ANTT_ADMIN_PASSWORD": ADMIN_PASSWORD, "KAFKA_TIMEOUT_S": "10", "CLOCK_SWEEP_INTERVAL_S": "1",
                         "INTAKE_WEB_RATE_PER_MIN": "100000", "RECEIPT_FAILURES_PER_CLIENT": "100000",
-                        "WEBHOOK_SOURCES": json.dumps({"zalo-380": {"channel": "zalo", "secret": WEBHOOK_SECRET}}),
+                        "WEBHOOK_SOURCES": json.dumps({"zalo-380": {"channel": "zalo", "secret": WEBHOOK_SECRET},
+                                                        "sms-gw": {"channel": "sms", "secret": WEBHOOK_SECRET}}),
                         "MONGO_DB_PREFIX": f"antt_test_{workdir.name.replace('-', '_')}",
                         "LOG_LEVEL": "INFO"})
     try:

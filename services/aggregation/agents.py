@@ -1,5 +1,5 @@
-"""The consumer of aggregation: tip, verification, camera, extraction and case events into the
-fact documents of the read models."""
+"""The consumer of aggregation: tip, verification, camera, extraction, case and programme events
+into the fact documents of the read models."""
 from __future__ import annotations
 
 from services.common import contracts
@@ -10,7 +10,7 @@ from . import domain
 from .store import FactStore
 
 CONSUMES = [contracts.topic(name) for name in
-            ("tips.received", "tips.verification", "cameras", "extractions", "cases")]
+            ("tips.received", "tips.verification", "cameras", "extractions", "cases", "programmes")]
 
 
 def facts_handler(store: FactStore):

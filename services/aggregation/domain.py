@@ -27,7 +27,7 @@ def fact_of_received(data: dict) -> dict:
     received = parse(data["received_at"])
     local = received.astimezone(VIETNAM)
     return {"unit_code": data["unit_code"], "unit_path": data.get("unit_path") or [data["unit_code"]],
-            "unit_path_2025": units.path_2025(data["unit_code"]),
+            "unit_path_2025": data.get("unit_path_2025") or units.path_2025(data["unit_code"]),
             "channel": data["channel"], "programme_code": data.get("programme_code"),
             "category": data.get("category"), "received_at": received,
             "received_day": local.strftime("%Y-%m-%d"), "received_month": local.strftime("%Y-%m")}
@@ -60,7 +60,7 @@ def writes_for(event: Event) -> list[Write]:
     legal steps and deadlines) make none: the loop has already checked their contract."""
     if event.type in ("tip.received", "tip.status_changed"):
         return [(readmodels.TIP_FACTS, update_for(event))]
-    if event.type == "camera.registered":
+    if event.type in ("camera.registered", "camera.updated"):
         return [(readmodels.CAMERA_FACTS, facts.camera(event.data))]
     if event.type == "extraction.logged":
         return facts.extraction(event.data)
@@ -70,4 +70,6 @@ def writes_for(event: Event) -> list[Write]:
         return facts.case_linked(event.data) + linked_tips(event.data["tip_ids"])
     if event.type == "case.status_changed":
         return facts.case_status(event.data)
+    if event.type == "programme.registered":
+        return [(readmodels.PROGRAMME_FACTS, facts.programme(event.data))]
     return []

@@ -1,18 +1,27 @@
 """Pure logic: camera, extraction and case facts (tips are in `domain.py`). No I/O.
 
 - camera fact `{_id: camera_id, unit_code, unit_path, unit_path_2025, programme_code, status,
-  installed_at, registered_at}`: a registration replaces the fact only if it is newer
-  (`registered_at` is the version).
+  installed_at, registered_at, version, revision}`: `camera.registered` (version 1) and
+  `camera.updated` (versions 2, 3, ...) each carry the camera's whole registry fact, and replace
+  the stored fact only if they are newer by (`registered_at`, `version`), which `revision`
+  spells as one string that sorts the same way (one indexed-key condition: an `$or` of two made
+  the embedded database scan the collection per write). A repeated or older change is a no-op;
+  a camera registered again (a newer `registered_at`) starts over at version 1.
 - extraction fact `{_id: extraction_id, unit_code, unit_path, unit_path_2025, camera_id,
   case_id, tip_id, extracted_at}`: fixed once logged; an extraction for a case also marks the
   case `camera_help: true`.
 - case fact `{_id: case_id, unit_code, unit_path, unit_path_2025, opened_at, tip_ids, status,
   status_version, clarified_at, camera_help}`: the status follows the versions like a tip's;
   `clarified_at` is the earliest clarification (`$min`), whatever the status became later.
+- programme fact `{_id: code, unit_code, unit_path, unit_path_2025, name, kind, launched_at,
+  members, registered_at}`: the names and kinds reports show for programme codes; like a
+  camera's, a registration replaces the fact only if it is newer (`registered_at`).
 Every upsert that may create a case fact inserts `status_version: 0`, so the first versioned
 status finds it whichever event came first.
 """
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from pymongo import UpdateOne
 
@@ -34,11 +43,23 @@ def _case_status(case_id: str, status: str, version: int) -> tuple[str, UpdateOn
                       {"$set": {"status": status, "status_version": version}}, upsert=True))
 
 
+def revision(registered_at: datetime, version: int) -> str:
+    """A camera fact's (registered_at, version) as one string that sorts as the pair does. The
+    time is cut to the millisecond, as the database keeps it: a registration's event carries
+    the microseconds, a later change's (read back from the registry) does not."""
+    utc = registered_at.astimezone(timezone.utc)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z/{version:09d}"
+
+
 def camera(data: dict) -> UpdateOne:
-    registered = parse(data["registered_at"])
+    """The fact of `camera.registered` or `camera.updated` (see the module doc)."""
+    registered, version = parse(data["registered_at"]), data.get("version", 1)
     fact = {**_place(data), "programme_code": data.get("programme_code"), "status": data["status"],
-            "installed_at": parse(data["installed_at"]), "registered_at": registered}
-    return UpdateOne({"_id": data["camera_id"], "registered_at": {"$lt": registered}},
+            "installed_at": parse(data["installed_at"]), "registered_at": registered, "version": version,
+            "revision": revision(registered, version)}
+    # An older or repeated event matches nothing, and its upsert collides with the existing _id
+    # (duplicate key: a no-op); a fact written before revisions existed has none and is replaced.
+    return UpdateOne({"_id": data["camera_id"], "revision": {"$not": {"$gte": fact["revision"]}}},
                      {"$set": fact}, upsert=True)
 
 
@@ -80,3 +101,11 @@ def case_status(data: dict) -> list[tuple[str, UpdateOne]]:
                                  {"$min": {"clarified_at": parse(data["changed_at"])},
                                   "$setOnInsert": NEW_CASE}, upsert=True)))
     return writes
+
+
+def programme(data: dict) -> UpdateOne:
+    registered = parse(data["registered_at"])
+    fact = {**_place(data), "name": data["name"], "kind": data["kind"], "members": data["members"],
+            "launched_at": parse(data["launched_at"]), "registered_at": registered}
+    # An older or repeated registration matches nothing; the duplicate key is then a no-op.
+    return UpdateOne({"_id": data["code"], "registered_at": {"$lt": registered}}, {"$set": fact}, upsert=True)

@@ -3,6 +3,8 @@ beginning, into an empty database, with the same handler as the live consumer; p
 
     python -m services.aggregation.rebuild --target-db antt_aggregation_rebuilt
     MONGO_DB_PREFIX=antt_new python -m services.aggregation.rebuild   # into antt_new_aggregation
+    python -m services.aggregation.rebuild --target-db antt_check --drop --compare
+        # ... and say whether it equals the live read models (exit 1 if not)
 
 No consumer group is used (nothing is committed, the live consumer is not disturbed). Events
 the live loop dead-letters (invalid, or not carried by their topic) are skipped and counted.
@@ -90,15 +92,44 @@ async def rebuild(settings: ServiceSettings, target_db: str, *, drop: bool = Fal
         await client.close()
 
 
+async def differences(settings: ServiceSettings, live_db: str, rebuilt_db: str) -> list[str]:
+    """How the read models of `rebuilt_db` differ from `live_db`'s: per collection, the ids
+    missing on either side and those whose documents differ (empty: identical)."""
+    client = mongo.client(settings)
+    out: list[str] = []
+    try:
+        for name in readmodels.COLLECTIONS:
+            live = {d["_id"]: d async for d in client[live_db][name].find()}
+            rebuilt = {d["_id"]: d async for d in client[rebuilt_db][name].find()}
+            only_live = sorted(set(live) - set(rebuilt), key=str)
+            only_rebuilt = sorted(set(rebuilt) - set(live), key=str)
+            changed = sorted((k for k in set(live) & set(rebuilt) if live[k] != rebuilt[k]), key=str)
+            for label, ids in (("only live", only_live), ("only rebuilt", only_rebuilt), ("different", changed)):
+                if ids:
+                    out.append(f"{name}: {len(ids)} {label} (e.g. {', '.join(map(str, ids[:3]))})")
+    finally:
+        await client.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m services.aggregation.rebuild", description=__doc__.split("\n")[0])
     parser.add_argument("--target-db", help="database to fill (default: <MONGO_DB_PREFIX>_aggregation)")
     parser.add_argument("--drop", action="store_true", help="empty the target's read models first")
+    parser.add_argument("--compare", action="store_true",
+                        help="then compare with the live read models (<MONGO_DB_PREFIX>_aggregation); exit 1 if they differ")
     args = parser.parse_args(argv)
     settings = ServiceSettings()
-    target = args.target_db or settings.database_name(readmodels.OWNER)
+    live = settings.database_name(readmodels.OWNER)
+    target = args.target_db or live
+    if args.compare and target == live:
+        parser.error("--compare needs a --target-db other than the live one")
     counts = asyncio.run(rebuild(settings, target, drop=args.drop, progress=lambda m: print(m, flush=True)))
     print(f"done: {counts['applied']} events applied, {counts['skipped']} skipped, into {target}", file=sys.stderr)
+    if args.compare:
+        found = asyncio.run(differences(settings, live, target))
+        print("\n".join(found) or f"{target} holds the same documents as {live}")
+        sys.exit(1 if found else 0)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ INDEXES = {
     readmodels.CAMERA_FACTS: [("unit_path",), ("unit_path_2025",)],
     readmodels.EXTRACTION_FACTS: [("unit_path", "extracted_at"), ("unit_path_2025", "extracted_at")],
     readmodels.CASE_FACTS: [("unit_path", "clarified_at"), ("unit_path_2025", "clarified_at")],
+    readmodels.PROGRAMME_FACTS: [("unit_path",), ("unit_path_2025",)],
 }
 
 

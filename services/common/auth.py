@@ -26,6 +26,11 @@ class Principal:
     def covers(self, unit_code: str) -> bool:
         return units.covers(self.unit_code, unit_code)
 
+    def covers_path(self, unit_path: list[str]) -> bool:
+        """For records that carry their legacy unit path (a tip of a 2025 unit carries the
+        legacy units covering all of it)."""
+        return self.unit_code in unit_path
+
     def as_actor(self) -> dict[str, str]:
         return {"username": self.username, "role": self.role, "unit_code": self.unit_code}
 

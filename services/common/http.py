@@ -1,10 +1,14 @@
-"""The FastAPI application every service is built on: the contract's errors, a body-size limit,
-request metrics, `/metrics`, and health endpoints (`/health/live`, `/health/ready`)."""
+"""The FastAPI application every service is built on: the contract's errors, body-size limits
+(one table of path → limit per service), request metrics, `/metrics`, and health endpoints
+(`/health/live`, `/health/ready`)."""
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 from fastapi import FastAPI, Request, Response
@@ -14,6 +18,50 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from . import errors, logs
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    """The largest body a path takes. `path` is a route's path, where a `{name}` segment
+    matches any one segment; `field` is what a 413 names (an upload's `file`, else `body`),
+    `max_bytes` its limit, and `slack` what the body may add around it (multipart framing)."""
+    path: str
+    max_bytes: int
+    field: str = "body"
+    slack: int = 0
+
+    @property
+    def body_bytes(self) -> int:
+        return self.max_bytes + self.slack
+
+    def matches(self, path: str) -> bool:
+        return _pattern(self.path).match(path) is not None
+
+    def too_large(self) -> errors.ApiError:
+        return errors.ApiError(413, f"the {self.field} is larger than {self.max_bytes} bytes",
+                               fields=[{"field": self.field, "reason": f"at most {self.max_bytes} bytes"}])
+
+
+def body_limits(default_bytes: int, table: Sequence[BodyLimit] = ()) -> Callable[[str], BodyLimit]:
+    """The limit of a request path: the first entry of `table` whose path matches, else
+    `default_bytes` for the body."""
+    default = BodyLimit("*", default_bytes)
+
+    def limit_of(path: str) -> BodyLimit:
+        return next((entry for entry in table if entry.matches(path)), default)
+    return limit_of
+
+
+@cache
+def _pattern(route_path: str) -> re.Pattern:
+    return re.compile("/".join(r"[^/]+" if p.startswith("{") and p.endswith("}") else re.escape(p)
+                               for p in route_path.split("/")) + r"\Z")
+
+
+def body_limit(request: Request) -> BodyLimit:
+    """The limit the app's table gives this request (for routes that stream their body on)."""
+    return request.app.state.body_limit(request.url.path)
+
 
 class Service(Protocol):
     """One service's clients and background work; main() and tests use only this."""
@@ -28,11 +76,12 @@ class Service(Protocol):
 
 def create_app(name: str, settings: ServiceSettings,
                service_factory: Callable[[ServiceSettings], Service],
-               body_limit: Callable[[Request], int] | None = None) -> FastAPI:
+               large_bodies: Sequence[BodyLimit] = ()) -> FastAPI:
     """The service object is built inside the running event loop (Kafka clients need one)
-    and is `request.app.state.service` for the routes. `body_limit(request)` gives the largest
-    body a route takes (default: ANTT_MAX_BODY_BYTES for every route)."""
-    limit_of = body_limit or (lambda _: settings.max_body_bytes)
+    and is `request.app.state.service` for the routes. Bodies are limited to
+    ANTT_MAX_BODY_BYTES, except on the paths of `large_bodies`; a declared length beyond the
+    limit is refused with 413 before anything is read (a streamed body is checked by whoever
+    reads it)."""
     logs.setup(name, settings.log_level)
 
     @asynccontextmanager
@@ -48,16 +97,16 @@ def create_app(name: str, settings: ServiceSettings,
     app = FastAPI(title=f"ANTT {name}", version="1", lifespan=lifespan,
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
+    app.state.body_limit = body_limits(settings.max_body_bytes, large_bodies)
     errors.install(app)
 
     @app.middleware("http")
     async def _limits_and_metrics(request: Request, call_next):
         length = request.headers.get("content-length")
-        limit = limit_of(request)
-        if length and length.isdigit() and int(length) > limit:
-            return JSONResponse(errors.error_body(
-                413, f"the body is larger than {limit} bytes",
-                fields=[{"field": "body", "reason": f"at most {limit} bytes"}]), status_code=413)
+        limit = body_limit(request)
+        if length and length.isdigit() and int(length) > limit.body_bytes:
+            refused = limit.too_large()
+            return JSONResponse(errors.error_body(413, refused.message, fields=refused.fields), status_code=413)
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")

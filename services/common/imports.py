@@ -29,7 +29,7 @@ from .errors import ApiError
 from .kafka import BrokerUnavailable
 from .metrics import IMPORT_JOBS, IMPORT_ROWS
 from .settings import ServiceSettings
-from .sheets import Row, Sheet, SheetError
+from .sheets import Row, Sheet, SheetError, kind_of
 from .tasks import BackgroundTask
 from .times import iso
 from .uploads import Upload, receive
@@ -91,7 +91,7 @@ async def accept_upload(request: Request, jobs: ImportJobs, kind: str, job_id: s
     path = Path(settings.imports_dir) / settings.mongo_db_prefix / f"{job_id}.upload"
     upload = await receive(request, path, settings.max_import_bytes)
     try:
-        sheet = await asyncio.to_thread(Sheet, path, upload.type)
+        sheet = await asyncio.to_thread(Sheet, path, kind_of(path))
         await asyncio.to_thread(sheet.close)
         if problems := check_columns(sheet.columns):
             raise ApiError(422, "the file's header has problems", fields=problems)
@@ -123,7 +123,7 @@ class ImportJobs:
                      now: datetime, extra: dict | None = None) -> dict:
         doc = {"_id": job_id, "kind": kind, "owner": owner, "status": "queued", "created_at": now,
                "file": {"name": upload.name, "size": upload.size, "sha256": upload.sha256,
-                        "type": upload.type, "path": str(upload.path)},
+                        "type": kind_of(upload.path), "path": str(upload.path)},
                "total": None, "done": 0, "failed": 0, "already": 0, "errors": [], "error_count": 0,
                "next_row": 2, "worker": None, "lease_until": None, **(extra or {})}
         await self._jobs.insert_one(doc)

@@ -56,23 +56,31 @@ class Publisher:
     batch's transaction is never committed: the replacement producer (same transactional id)
     fences it, or the broker aborts it after `transaction_timeout_ms`, and consumers read
     committed records only. So a caller's success means durable, and failure means invisible.
+
+    Batch policy: each of `lanes` transactional producers takes everything waiting (up to
+    `max_batch` records) when it is free. A transaction costs tens of milliseconds whatever its
+    size (the broker writes its markers before the same producer may begin the next one), so
+    several lanes keep transactions in flight side by side under load; one is enough for a
+    service that publishes now and then.
     """
 
-    def __init__(self, settings: ServiceSettings, client_id: str, max_batch: int = 500):
+    def __init__(self, settings: ServiceSettings, client_id: str, max_batch: int = 500, lanes: int = 1):
         self._settings = settings
-        self._client_id = client_id
-        self._transactional_id = f"{client_id}-{socket.gethostname()}-{os.getpid()}"
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Request] = asyncio.Queue()
-        self._producer: AIOKafkaProducer | None = None
-        self._worker = BackgroundTask(f"{client_id}-publisher")
+        base_id = f"{client_id}-{socket.gethostname()}-{os.getpid()}"
+        self._lanes = [_Lane(settings, client_id, base_id if n == 0 else f"{base_id}-{n}") for n in range(lanes)]
+        self._workers = [BackgroundTask(f"{client_id}-publisher-{n}") for n in range(lanes)]
 
     async def start(self) -> None:
-        self._worker.start(self._run())
+        for worker, lane in zip(self._workers, self._lanes):
+            worker.start(self._run(lane))
 
     async def stop(self) -> None:
-        await self._worker.stop()
-        await self._discard_producer()
+        for worker in self._workers:
+            await worker.stop()
+        for lane in self._lanes:
+            await lane.discard()
 
     async def publish(self, topic: Topic, event: Event) -> None:
         """Send one event keyed by its subject; raise BrokerUnavailable if not committed."""
@@ -98,18 +106,18 @@ class Publisher:
             await asyncio.wait_for(asyncio.shield(request.done), 2 * self._settings.kafka_timeout_s + 5)
         except asyncio.TimeoutError:
             if not request.taken:
-                # Still queued: withdraw it, or the worker would commit it later, after the
+                # Still queued: withdraw it, or a lane would commit it later, after the
                 # caller was told that nothing was accepted.
                 request.done.cancel()
                 raise BrokerUnavailable("the broker did not commit in time") from None
-            # In a transaction now: wait for its outcome (bounded by the worker's own timeout
+            # In a transaction now: wait for its outcome (bounded by the lane's own timeout
             # and the producer's discard), so a 503 never hides a committed record.
             try:
                 await asyncio.wait_for(asyncio.shield(request.done), self._settings.kafka_timeout_s + 10)
             except asyncio.TimeoutError:
                 raise BrokerUnavailable("the broker did not commit in time") from None
 
-    async def _run(self) -> None:
+    async def _run(self, lane: "_Lane") -> None:
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty() and sum(len(r.records) for r in batch) < self._max_batch:
@@ -120,20 +128,28 @@ class Publisher:
             for req in batch:
                 req.taken = True
             try:
-                await asyncio.wait_for(self._commit([r for req in batch for r in req.records]),
+                await asyncio.wait_for(lane.commit([r for req in batch for r in req.records]),
                                        self._settings.kafka_timeout_s)
             except (KafkaError, asyncio.TimeoutError, OSError) as exc:
                 log.warning("transaction of %d record(s) not committed: %r", len(batch), exc)
                 for req in batch:
                     if not req.done.done():
                         req.done.set_exception(BrokerUnavailable(repr(exc)))
-                await self._discard_producer()
+                await lane.discard()
                 continue
             for req in batch:
                 if not req.done.done():
                     req.done.set_result(None)
 
-    async def _commit(self, records: list[Record]) -> None:
+
+class _Lane:
+    """One transactional producer, created when first needed and dropped after a failure."""
+
+    def __init__(self, settings: ServiceSettings, client_id: str, transactional_id: str):
+        self._settings, self._client_id, self._transactional_id = settings, client_id, transactional_id
+        self._producer: AIOKafkaProducer | None = None
+
+    async def commit(self, records: list[Record]) -> None:
         if self._producer is None:
             producer = AIOKafkaProducer(
                 bootstrap_servers=self._settings.kafka_bootstrap, client_id=self._client_id,
@@ -147,8 +163,8 @@ class Publisher:
             await self._producer.send(r.topic, r.value, key=r.key, headers=list(r.headers))
         await self._producer.commit_transaction()
 
-    async def _discard_producer(self) -> None:
-        """Drop the producer; its unfinished transaction stays uncommitted (see class doc)."""
+    async def discard(self) -> None:
+        """Drop the producer; its unfinished transaction stays uncommitted (see Publisher)."""
         producer, self._producer = self._producer, None
         if producer is None:
             return

@@ -12,7 +12,8 @@ TIP_FACTS = "tip_facts"  # one document per tip: unit paths, channel, programme,
 CAMERA_FACTS = "camera_facts"  # one per camera: unit paths, programme, status, installed_at
 EXTRACTION_FACTS = "extraction_facts"  # one per extraction: unit paths, case, tip, extracted_at
 CASE_FACTS = "case_facts"  # one per case: unit paths, status, clarified_at, camera_help, tip_ids
-COLLECTIONS = (TIP_FACTS, CAMERA_FACTS, EXTRACTION_FACTS, CASE_FACTS)
+PROGRAMME_FACTS = "programme_facts"  # one per programme code: name, kind, unit paths, members
+COLLECTIONS = (TIP_FACTS, CAMERA_FACTS, EXTRACTION_FACTS, CASE_FACTS, PROGRAMME_FACTS)
 
 
 def database(settings: ServiceSettings, mongo: AsyncMongoClient) -> AsyncDatabase:

@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
                           description="Fernet key (urlsafe base64, 32 bytes) sealing contact details")
     token_ttl_s: int = Field(8 * 3600, alias="ANTT_TOKEN_TTL_S", gt=0)
     max_body_bytes: int = Field(256 * 1024, alias="ANTT_MAX_BODY_BYTES", gt=0)
+    max_attachment_bytes: int = Field(10 * 1024**2, alias="ANTT_MAX_ATTACHMENT_BYTES", gt=0,
+                                      description="the largest file a tip may carry (POST /attachments)")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     host: str = Field("127.0.0.1", alias="ANTT_HOST")
 

@@ -12,6 +12,12 @@ import openpyxl
 Row = tuple[int, dict[str, object]]  # the spreadsheet's row number (header = 1), cells by column
 
 
+def kind_of(path: Path) -> str:
+    """"xlsx" for a zip container (as every XLSX file is), else "csv"."""
+    with open(path, "rb") as f:
+        return "xlsx" if f.read(4) == b"PK\x03\x04" else "csv"
+
+
 class SheetError(ValueError):
     """The file cannot be read as a spreadsheet (not CSV/XLSX, not UTF-8, damaged)."""
 

@@ -151,6 +151,44 @@ def legacy_parts(code_2025: str) -> list[str]:
                   and get(old).level == units_2025()[code_2025].level) if code_2025 in units_2025() else []
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a tip belongs: `code` as given, read in `era` ("legacy" or "2025"), with both
+    paths. `path` holds the legacy units down to the deepest one that covers the place (for a
+    2025 unit, the common ancestor of its legacy parts), so legacy scopes keep working;
+    `path_2025` is the mapping to today's units, kept beside it."""
+    code: str
+    era: str
+    path: list[str]
+    path_2025: list[str]
+
+    @property
+    def scope(self) -> str:
+        """The deepest legacy unit covering the place: what access checks and labels use."""
+        return self.path[-1] if self.path else self.code
+
+    def covered_by(self, scope: str) -> bool:
+        return covers(scope, self.code) if self.era == "legacy" else covers_2025(scope, self.code)
+
+
+def place(code: str, era: str | None = None) -> Placement | None:
+    """The placement of a unit code in `era`; without one, a legacy code is read as legacy
+    (the contract's codes), any other as a 2025 code. None if no unit of that era has it."""
+    if era is None:
+        era = "legacy" if get(code) is not None else "2025"
+    if era == "legacy":
+        return Placement(code, era, path(code), path_2025(code)) if get(code) is not None else None
+    unit = units_2025().get(code)
+    if unit is None:
+        return None
+    common: list[str] = []
+    for level in zip(*(path(part) for part in legacy_parts(code))):
+        if len(set(level)) > 1:
+            break
+        common.append(level[0])
+    return Placement(code, era, common, [unit.parent, code] if unit.parent else [code])
+
+
 def covers_2025(scope: str, code_2025: str) -> bool:
     """A user of legacy unit `scope` may read a 2025 unit if it lies in the same 2025 province
     (provincial users) or if every legacy part of it is within `scope`."""

@@ -1,5 +1,5 @@
-"""The file of a bulk import (services/common/imports.py), received from a multipart upload:
-spooled to disk while hashed, never held whole in memory."""
+"""A file received from a multipart upload (a bulk import's, a tip's attachment): spooled to
+disk while hashed, never held whole in memory."""
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +17,7 @@ class Upload:
     name: str
     size: int
     sha256: str
-    type: str  # csv | xlsx
+    content_type: str  # as the client declared it
     path: Path
 
 
@@ -43,11 +43,9 @@ async def receive(request: Request, path: Path, max_bytes: int) -> Upload:
 
     try:
         size, sha = await asyncio.to_thread(copy)
-        with open(path, "rb") as f:
-            kind = "xlsx" if f.read(4) == b"PK\x03\x04" else "csv"
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     finally:
         await form.close()
-    return Upload(upload.filename or "upload", size, sha, kind, path)
+    return Upload(upload.filename or "upload", size, sha, upload.content_type or "application/octet-stream", path)

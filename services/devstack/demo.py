@@ -1,10 +1,12 @@
 """A small demo data set, loaded through the public HTTP API like any client would:
-users of Thanh Hóa city (district 380) and a dozen tips with some decisions."""
+users of Thanh Hóa city (district 380), its programmes, and a dozen tips with some decisions."""
 from __future__ import annotations
 
 import time
 
 import httpx
+
+from .demo_year import registrations
 
 DEMO_PASSWORD = "antt-demo-2026"
 USERS = [
@@ -12,7 +14,7 @@ USERS = [
     {"username": "canbo.380", "role": "officer", "unit_code": "380"},
     {"username": "chihuy.380", "role": "commander", "unit_code": "380"},
 ]
-# (channel, ward, content, decision)
+# (channel, ward, content, decision[, programme_code])
 TIPS = [
     ("web", "14767", "Có nhóm thanh niên tụ tập đánh bạc ở ngõ 12 phố Trường Thi vào buổi tối.", "valuable"),
     ("web", "14773", "Xe máy dựng trước chợ bị mất trộm lúc 5 giờ sáng.", "valuable"),
@@ -23,7 +25,8 @@ TIPS = [
     ("walk_in", "14776", "Chủ nhà trọ trình báo người thuê có biểu hiện nghi vấn tàng trữ vũ khí.", "valuable"),
     ("walk_in", "14779", "Công dân trình báo bị lừa đảo chuyển tiền qua mạng.", "not_valuable"),
     ("tip_box", "14794", "Thư tố giác điểm cá độ bóng đá tại quán cà phê.", None),
-    ("programme", "14797", "Công nhân môi trường phát hiện người lạ cạy khóa xe lúc 4 giờ sáng.", "valuable"),
+    ("programme", "14797", "Công nhân môi trường phát hiện người lạ cạy khóa xe lúc 4 giờ sáng.", "valuable",
+     "CNMT-380"),
     ("web", "14800", "Đường điện trong khu nhà trọ chắp vá, nguy cơ cháy nổ.", None),
     ("hotline", "14803", "Tiếng cãi vã, đánh nhau trong gia đình ở tổ dân phố 3.", "not_valuable"),
 ]
@@ -39,6 +42,7 @@ def load(gateway_url: str, admin_password: str) -> bool:
     """Load the demo once; False if it was there already (a second `make run`)."""
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         admin = {"Authorization": f"Bearer {_token(client, 'admin', admin_password)}"}
+        register_programmes(client, admin)  # every run: data kept from before programmes existed gets them
         stats = client.get("/api/v1/stats/tips", params={"unit_code": "380"}, headers=admin).json()
         if stats["total"]["received"] > 0:
             return False
@@ -49,9 +53,11 @@ def load(gateway_url: str, admin_password: str) -> bool:
         clerk = {"Authorization": f"Bearer {_token(client, 'tiepnhan.380', DEMO_PASSWORD)}"}
         officer = {"Authorization": f"Bearer {_token(client, 'canbo.380', DEMO_PASSWORD)}"}
         decisions = []
-        for channel, ward, content, decision in TIPS:
-            r = client.post("/api/v1/tips", json={"channel": channel, "unit_code": ward, "content": content},
-                            headers=None if channel == "web" else clerk)
+        for channel, ward, content, decision, *programme in TIPS:
+            tip = {"channel": channel, "unit_code": ward, "content": content}
+            if programme:
+                tip["programme_code"] = programme[0]
+            r = client.post("/api/v1/tips", json=tip, headers=None if channel == "web" else clerk)
             r.raise_for_status()
             if decision:
                 decisions.append((r.json()["tip_id"], decision))
@@ -60,6 +66,18 @@ def load(gateway_url: str, admin_password: str) -> bool:
             client.post(f"/api/v1/tips/{tip_id}/decision", json={"outcome": outcome},
                         headers=officer).raise_for_status()
         return True
+
+
+def register_programmes(client: httpx.Client, headers: dict) -> int:
+    """The district's programmes (demo_year.registrations), through POST /programmes; returns
+    how many were new (a code already registered answers 409)."""
+    new = 0
+    for body in registrations("380"):
+        r = client.post("/api/v1/programmes", json=body, headers=headers)
+        if r.status_code != 409:
+            r.raise_for_status()
+            new += 1
+    return new
 
 
 def _wait_for_tip(client: httpx.Client, tip_id: str, headers: dict, timeout_s: float = 30) -> None:

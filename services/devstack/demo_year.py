@@ -23,6 +23,13 @@ from services.common.times import VIETNAM, iso
 CHANNELS = {"tip_box": 5, "walk_in": 312, "hotline": 375}
 VALUABLE = 265
 PROGRAMMES = {"CNMT": (32, 12), "ANCN": (24, 9), "LGTQ": (18, 4)}  # tips, converted
+# How the programmes are registered (POST /programmes): name, kind, launch date, members.
+PROGRAMME_REGISTRY = {
+    "CNMT": ("Công nhân môi trường - chiến sĩ tuần tra", "environment_workers", "2019-03-26", 850),
+    "ANCN": ("Tổ an ninh công nhân", "worker_security", "2020-06-15", 480),
+    "LGTQ": ("Tổ liên gia tự quản", "neighbourhood", "2018-09-01", 2125),
+}
+CAMERA_PROGRAMME = ("Camera giám sát ANTT", "camera", "2021-05-01", 56)  # one per ward
 CAMERAS, CAMERA_PROGRAMMES = 1911, 34
 EXTRACTIONS, CLARIFIED_WITH_CAMERA, OTHER_CASES = 1028, 152, 30
 CATEGORIES = ["theft", "drugs", "gambling", "fight", "illegal_lending", "weapons", "traffic", "fire_risk"]
@@ -60,6 +67,29 @@ class _Year:
 
     def place(self, ward: str) -> dict:
         return {"unit_code": ward, "unit_path": units.path(ward)}
+
+
+def registrations(district: str = "380", scale: float = 1.0) -> list[dict]:
+    """The bodies of `POST /programmes` for the district's programmes: those of PROGRAMMES (codes
+    `<PREFIX>-<district>`) and one camera programme per ward that has cameras (`CAMERA-<ward>`)."""
+    wards = sorted(c for c, u in units.all_units().items() if u.parent == district)
+    out = [{"code": f"{prefix}-{district}", "name": name, "kind": kind, "unit_code": district,
+            "launched_at": f"{launched}T00:00:00+07:00", "members": members}
+           for prefix, (name, kind, launched, members) in PROGRAMME_REGISTRY.items()]
+    name, kind, launched, members = CAMERA_PROGRAMME
+    out += [{"code": f"CAMERA-{ward}", "name": f"{name} {units.get(ward).name}", "kind": kind,
+             "unit_code": ward, "launched_at": f"{launched}T00:00:00+07:00", "members": members}
+            for ward in wards[:_n(CAMERA_PROGRAMMES, scale)]]
+    return out
+
+
+def _programmes(y: _Year) -> None:
+    """programme.registered events, as intake writes them (registered the day after launch)."""
+    for body in registrations(y.district, y.scale):
+        launched = datetime.fromisoformat(body["launched_at"])
+        y.emit("programmes", "programme.registered/1", body["code"], {
+            **body, "unit_path": units.path(body["unit_code"]), "launched_at": iso(launched),
+            "registered_at": iso(launched + timedelta(days=1))}, launched)
 
 
 def _tips(y: _Year) -> list[tuple[str, str, datetime]]:
@@ -102,9 +132,12 @@ def _cameras(y: _Year) -> list[tuple[str, str]]:
 
 
 def year_events(year: int, district: str = "380", scale: float = 1.0, seed: int = 2024,
-                cameras: bool = True) -> dict[str, list[Event]]:
-    """Every event of the year by topic name (cameras registered too, unless `cameras=False`)."""
+                cameras: bool = True, programmes: bool = False) -> dict[str, list[Event]]:
+    """Every event of the year by topic name (cameras registered too, unless `cameras=False`;
+    the programmes too if `programmes`: `make run` registers them through the API instead)."""
     y = _Year(year, district, scale, seed)
+    if programmes:
+        _programmes(y)
     tips = _tips(y)
     programme_of = {e.data["tip_id"]: e.data["programme_code"] for e in y.out["tips.received"]}
     to_convert = set()

@@ -17,13 +17,14 @@ DEFAULT_LIBS = ROOT / ".cache" / "kafka" / "libs"
 LOG4J = ROOT / "deploy" / "kafka" / "log4j.properties"
 
 
-def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
+def server_properties(data_dir: Path, port: int, controller_port: int, advertised_port: int | None = None) -> str:
+    """`advertised_port`: the port clients are told to use (a proxy in front of `port`), if not `port`."""
     return "\n".join([
         "process.roles=broker,controller",
         "node.id=1",
         f"controller.quorum.voters=1@127.0.0.1:{controller_port}",
         f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{advertised_port or port}",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
@@ -40,16 +41,20 @@ def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
 
 
 class KafkaBroker:
+    """Listens on `port`; tells clients to connect to `advertised_port` if given (a TCP proxy
+    that forwards to `port`, so that every connection, the broker's own included, crosses it)."""
+
     def __init__(self, data_dir: Path, port: int, controller_port: int,
-                 libs: Path | None = None, heap: str = "512m"):
+                 libs: Path | None = None, heap: str = "512m", advertised_port: int | None = None):
         self.data_dir, self.port, self.controller_port = data_dir, port, controller_port
+        self.advertised_port = advertised_port
         self.libs = libs or Path(os.environ.get("KAFKA_LIBS", DEFAULT_LIBS))
         self.heap = heap
         self.child: Child | None = None
 
     @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"127.0.0.1:{self.advertised_port or self.port}"
 
     def _java(self, *args: str) -> list[str]:
         return ["java", f"-Xmx{self.heap}", f"-Dlog4j.configuration=file:{LOG4J}",
@@ -68,7 +73,7 @@ class KafkaBroker:
             raise RuntimeError(f"no Kafka jars in {self.libs}: run `make kafka` first")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self.data_dir / "server.properties"
-        config.write_text(server_properties(self.data_dir, self.port, self.controller_port))
+        config.write_text(server_properties(self.data_dir, self.port, self.controller_port, self.advertised_port))
         self._format_once(config)
         self.child = Child("kafka", self._java("kafka.Kafka", str(config)), self.data_dir / "kafka.log")
         self.child.start()

@@ -41,17 +41,20 @@ class Ports:
 @dataclass
 class Stack:
     """`kafka_bootstrap` / `mongo_uri` point at external ones; otherwise they are started here.
-    `with_prometheus`: also start Prometheus scraping every service (needs its binary)."""
+    `with_prometheus`: also start Prometheus scraping every service (needs its binary).
+    `kafka_advertised_port`: the broker started here tells clients this port (a proxy's)."""
     workdir: Path
     ports: Ports = field(default_factory=Ports)
     kafka_bootstrap: str | None = None
     mongo_uri: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     with_prometheus: bool = False
+    kafka_advertised_port: int | None = None
 
     def __post_init__(self) -> None:
         self.broker = None if self.kafka_bootstrap else KafkaBroker(
-            self.workdir / "kafka", self.ports.kafka, self.ports.kafka_controller)
+            self.workdir / "kafka", self.ports.kafka, self.ports.kafka_controller,
+            advertised_port=self.kafka_advertised_port)
         self.database = None if self.mongo_uri else EmbeddedDatabase(self.workdir / "database", self.ports.database)
         self.services: dict[str, Child] = {}
         self.prometheus = Prometheus(self.workdir / "prometheus", self.ports.prometheus,

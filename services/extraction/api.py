@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pymongo.errors import PyMongoError
 
-from services.common import contracts, units
+from services.common import audit, contracts, units
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError, unavailable
 from services.common.times import iso, zoned
@@ -18,6 +18,7 @@ from .store import CameraExists
 router = APIRouter(prefix="/api/v1", tags=["cameras"])
 MAX_PAGE = 200
 MAX_RADIUS_M = 50_000
+RETRIES = 5
 Unit = Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")]
 
 
@@ -54,6 +55,34 @@ async def register_camera(body: domain.CameraIn, request: Request, user: Current
                        fields=[{"field": "camera_id", "reason": "is taken"}]) from None
     await service.camera_outbox.flush(body.camera_id, doc["outbox"])
     return domain.camera_view(doc, user)
+
+
+@router.patch("/cameras/{camera_id}", responses={403: {}, 404: {}, 409: {}, 422: {}})
+async def change_camera(camera_id: str, body: domain.CameraChange, request: Request, user: CurrentUser) -> dict:
+    """Change a camera's `status` (working / broken), `retention_days`, `programme_code` (null:
+    none) or `owner` (replaced whole); its `camera.updated` event (the next version) leaves
+    through the outbox. Values the camera already has change nothing and send no event."""
+    require_role(user, *domain.REGISTERING_ROLES)
+    domain.check_change(body)
+    service = request.app.state.service
+    for _ in range(RETRIES):
+        doc = await guard_db(service.store.camera(camera_id))
+        if doc is None:
+            raise ApiError(404, f"no camera {camera_id}")
+        require_scope(user, doc["unit_code"])
+        fields = domain.camera_changes(doc, body, datetime.now(timezone.utc))
+        if not fields:
+            return domain.camera_view(doc, user)
+        changed = [f for f in fields if f in domain.CHANGEABLE]
+        event = contracts.make_event("camera.updated/1", subject=camera_id, source="extraction",
+                                     data=domain.camera_updated_data({**doc, **fields}, changed))
+        updated = await guard_db(service.store.change_camera(doc, fields, event.to_dict()))
+        if updated is not None:
+            await audit.record(request, "extraction", user, "camera.updated", camera_id,
+                               {"changed": changed, "version": fields["version"]})
+            await service.camera_outbox.flush(camera_id, updated["outbox"])
+            return domain.camera_view(updated, user)
+    raise ApiError(409, "the camera is being changed by others; try again", headers={"Retry-After": "1"})
 
 
 @router.get("/cameras")

@@ -1,7 +1,7 @@
 """Wiring of camera-extraction: settings, clients, store, outboxes, routes."""
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from services.common import health, http, imports, kafka, mongo
 from services.common.outbox import OutboxRelay
@@ -47,20 +47,17 @@ class ExtractionService:
 
 
 def create_app(settings: ExtractionSettings | None = None) -> FastAPI:
-    """Uploads (`.../files`) may carry up to ANTT_MAX_FILE_BYTES, imports ANTT_MAX_IMPORT_BYTES;
-    other bodies ANTT_MAX_BODY_BYTES."""
     settings = settings or ExtractionSettings()
-
-    def body_limit(request: Request) -> int:
-        if request.url.path.endswith("/files"):
-            return settings.max_file_bytes + 64 * 1024  # the file and its multipart framing
-        if request.url.path == "/api/v1/cameras/import":
-            return settings.max_import_bytes + imports.MULTIPART_SLACK
-        return settings.max_body_bytes
-
-    app = http.create_app("extraction", settings, ExtractionService, body_limit)
-
+    app = http.create_app("extraction", settings, ExtractionService, large_bodies(settings))
     app.include_router(api.router)
     app.include_router(extractions.router)
     app.include_router(camera_import.router)
     return app
+
+
+def large_bodies(settings: ExtractionSettings) -> list[http.BodyLimit]:
+    """Uploads of footage may carry ANTT_MAX_FILE_BYTES, imports ANTT_MAX_IMPORT_BYTES (each
+    with its multipart framing); other bodies ANTT_MAX_BODY_BYTES."""
+    slack = imports.MULTIPART_SLACK
+    return [http.BodyLimit("/api/v1/extractions/{extraction_id}/files", settings.max_file_bytes, "file", slack),
+            http.BodyLimit("/api/v1/cameras/import", settings.max_import_bytes, "file", slack)]

@@ -53,6 +53,19 @@ class CameraIn(BaseModel):
     _vietnam_time_by_default = field_validator("installed_at")(zoned)
 
 
+CHANGEABLE = ("status", "retention_days", "programme_code", "owner")
+
+
+class CameraChange(BaseModel):
+    """The body of `PATCH /cameras/{camera_id}`: the fields to change, at least one;
+    `programme_code: null` takes the camera out of its programme, `owner` is replaced whole."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    status: CameraStatus | None = None
+    retention_days: int | None = Field(None, ge=1, le=3650)
+    programme_code: str | None = Field(None, min_length=1, max_length=64)
+    owner: Owner | None = None
+
+
 class FileRef(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00]+$")
@@ -117,7 +130,7 @@ def camera_doc(camera: CameraIn, unit_path: list[str], now: datetime) -> dict:
             "location": {"type": "Point", "coordinates": [camera.location.lon, camera.location.lat]},
             "owner": camera.owner.model_dump(), "programme_code": camera.programme_code,
             "retention_days": camera.retention_days, "status": camera.status,
-            "installed_at": camera.installed_at, "registered_at": now, "outbox": []}
+            "installed_at": camera.installed_at, "registered_at": now, "version": 1, "outbox": []}
 
 
 def camera_view(doc: dict, user: Principal) -> dict:
@@ -129,7 +142,8 @@ def camera_view(doc: dict, user: Principal) -> dict:
     view = {"camera_id": doc["_id"], "unit_code": doc["unit_code"], "location": {"lat": lat, "lon": lon},
             "owner": owner, "programme_code": doc.get("programme_code"),
             "retention_days": doc["retention_days"], "status": doc["status"],
-            "installed_at": iso(doc["installed_at"]), "registered_at": iso(doc["registered_at"])}
+            "installed_at": iso(doc["installed_at"]), "registered_at": iso(doc["registered_at"]),
+            "version": doc.get("version", 1), "updated_at": iso(doc["updated_at"]) if doc.get("updated_at") else None}
     if "distance_m" in doc:
         view["distance_m"] = round(doc["distance_m"], 1)
     return view
@@ -143,6 +157,35 @@ def camera_registered_data(doc: dict) -> dict:
             "programme_code": doc.get("programme_code"), "retention_days": doc["retention_days"],
             "status": doc["status"], "installed_at": iso(doc["installed_at"]),
             "registered_at": iso(doc["registered_at"])}
+
+
+def check_change(change: CameraChange) -> list[str]:
+    """The fields a change gives; 422 naming the body if none, or each one that is null but
+    may not be."""
+    given = [f for f in CHANGEABLE if f in change.model_fields_set]
+    if not given:
+        raise invalid(("body", f"give at least one of {', '.join(CHANGEABLE)}"))
+    nulls = [f for f in given if f != "programme_code" and getattr(change, f) is None]
+    if nulls:
+        raise invalid(*((f, "may not be null") for f in nulls))
+    return given
+
+
+def camera_changes(doc: dict, change: CameraChange, now: datetime) -> dict:
+    """The fields to set on the camera `doc` for `change`, with its next version (registration
+    is version 1); nothing if the change repeats the camera's values."""
+    values = change.model_dump(include=set(check_change(change)))
+    changed = {k: v for k, v in values.items() if doc.get(k) != v}
+    if not changed:
+        return {}
+    return {**changed, "version": doc.get("version", 1) + 1, "updated_at": now}
+
+
+def camera_updated_data(doc: dict, changed: list[str]) -> dict:
+    """`camera.updated/1`: the camera's whole registry fact after the change (as registered:
+    without the owner's name or contact), its version and which fields changed."""
+    return {**camera_registered_data(doc), "version": doc["version"], "updated_at": iso(doc["updated_at"]),
+            "changed": [f for f in CHANGEABLE if f in changed]}
 
 
 def parse_near(near: str | None, radius_m: float | None) -> tuple[float, float] | None:

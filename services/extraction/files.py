@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from services.common.errors import ApiError
 
@@ -108,6 +109,10 @@ async def receive(request: Request, directory: Path, max_bytes: int) -> Stored:
     except MultipartParseError as exc:
         part.discard()
         raise ApiError(422, "the multipart body is malformed", fields=[{"field": "file", "reason": str(exc)}]) from None
+    except ClientDisconnect:  # e.g. the gateway cut an upload off at its limit
+        part.discard()
+        raise ApiError(400, "the upload ended before its body did; nothing was stored",
+                       fields=[{"field": "file", "reason": "cut off"}]) from None
     except BaseException:
         part.discard()
         raise

@@ -53,6 +53,15 @@ class ExtractionStore:
         cursor = self.cameras.find({"_id": {"$in": camera_ids}}, {"unit_code": 1, "imported": 1})
         return {d["_id"]: d async for d in cursor}
 
+    async def change_camera(self, doc: dict, fields: dict, event: dict) -> dict | None:
+        """Set `fields` (with the next `version`) and queue `event`, if the camera is still at
+        the version `doc` was read at (registered cameras from before versions count as 1);
+        the changed camera, or None if someone changed it meanwhile."""
+        seen = {"version": doc["version"]} if "version" in doc else {"version": {"$exists": False}}
+        return await self.cameras.find_one_and_update(
+            {"_id": doc["_id"], **seen}, {"$set": fields, "$push": {"outbox": event}},
+            return_document=ReturnDocument.AFTER)
+
     async def clear_outboxes(self, camera_ids: list[str], event_ids: list[str]) -> None:
         """Take published events out of these cameras' outboxes."""
         await self.cameras.update_many({"_id": {"$in": camera_ids}},

@@ -11,8 +11,9 @@ from pymongo.errors import PyMongoError
 from services.common import http, mongo, readmodels
 from services.common.auth import read_token
 from services.common.errors import ApiError, error_body, unavailable
+from services.common.imports import MULTIPART_SLACK, ImportSettings
 
-from . import api, audit_api, cameras, cases, imports, reports, ui
+from . import api, audit_api, cameras, cases, imports, programmes, reports, ui, ui_camera
 from .settings import GatewaySettings
 from .users import LoginGuard, UserStore
 
@@ -69,13 +70,28 @@ def _error(exc: ApiError) -> JSONResponse:
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-    app = http.create_app("gateway", settings, GatewayService, imports.body_limit(settings))
+    app = http.create_app("gateway", settings, GatewayService, large_bodies(settings))
     app.middleware("http")(_refuse_revoked)
     app.include_router(imports.router)
     app.include_router(api.router)
     app.include_router(audit_api.router)
     app.include_router(cameras.router)
     app.include_router(cases.router)
+    app.include_router(programmes.router)
     app.include_router(reports.router)
     app.include_router(ui.router)
+    app.include_router(ui_camera.router)
     return app
+
+
+def large_bodies(settings: GatewaySettings) -> list[http.BodyLimit]:
+    """The routes whose bodies are streamed on (forward.forward_stream) past ANTT_MAX_BODY_BYTES:
+    imports up to ANTT_MAX_IMPORT_BYTES, footage up to EXTRACTION_FILE_MAX_BYTES, tips' files up
+    to ANTT_MAX_ATTACHMENT_BYTES, each file with
+    its multipart framing."""
+    imported = ImportSettings().max_import_bytes
+    return [http.BodyLimit("/api/v1/tips/import", imported, "file", MULTIPART_SLACK),
+            http.BodyLimit("/api/v1/cameras/import", imported, "file", MULTIPART_SLACK),
+            http.BodyLimit("/api/v1/extractions/{extraction_id}/files", settings.extraction_file_max_bytes,
+                           "file", MULTIPART_SLACK),
+            http.BodyLimit("/api/v1/attachments", settings.max_attachment_bytes, "file", MULTIPART_SLACK)]

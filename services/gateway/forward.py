@@ -8,6 +8,7 @@ from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
+from services.common import http
 from services.common.errors import ApiError, unavailable
 
 PASSED_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language")
@@ -52,19 +53,21 @@ async def forward(request: Request, service: str, extra_headers: tuple[str, ...]
                     headers={k: v for k, v in upstream.headers.items() if k in PASSED_RESPONSE_HEADERS})
 
 
-async def forward_stream(request: Request, service: str, max_bytes: int) -> Response:
+async def forward_stream(request: Request, service: str) -> Response:
     """Like `forward`, for large bodies: the request body and the answer flow through in
-    chunks, never whole in memory; a body beyond `max_bytes` is cut off with 413."""
+    chunks, never whole in memory. A body beyond the route's limit (the app's `large_bodies`
+    table) is refused with 413 before it is read if its length is declared, else cut off there:
+    the service then sees the connection end before the body did, and keeps nothing."""
     client: httpx.AsyncClient = request.app.state.service.upstreams[service]
     headers = _headers(request, PASSED_REQUEST_HEADERS + ("content-length",))
+    limit = http.body_limit(request)
 
     async def body() -> AsyncIterator[bytes]:
         seen = 0
         async for chunk in request.stream():
             seen += len(chunk)
-            if seen > max_bytes:
-                raise ApiError(413, f"the body is larger than {max_bytes} bytes",
-                               fields=[{"field": "body", "reason": f"at most {max_bytes} bytes"}])
+            if seen > limit.body_bytes:
+                raise limit.too_large()
             yield chunk
 
     has_body = request.method not in ("GET", "HEAD", "DELETE")

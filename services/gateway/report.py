@@ -4,7 +4,8 @@ text building (JSON, Markdown, CSV, XLSX), no I/O, unit-tested.
 `figures` is `{"unit_code", "unit_name", "year", "tips": {received, valuable, converted, open,
 overdue}, "by_channel": [{key, received, valuable, converted}], "by_programme": [...],
 "cameras": {cameras, camera_programmes, extractions, cases_clarified}, "previous": {"tips",
-"cameras"}}`. A public report shows every figure below 5 as "< 5" (small counts can identify
+"cameras"}, "programmes": {code: {name, kind}}}` (the registered programmes; optional: a code
+nobody registered is named from its prefix, else shown as it is). A public report shows every figure below 5 as "< 5" (small counts can identify
 informants) and no percentage or change computed from such a figure.
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ CHANNELS = {  # (phrase in a sentence, table label), in the seed article's words
     "sms": ("qua tin nhắn SMS", "Tin nhắn SMS"),
     "programme": ("qua thành viên các mô hình tự quản", "Thành viên mô hình tự quản"),
 }
-PROGRAMMES = {  # code prefix → the programme's name (codes are "<PREFIX>-<unit>")
+PROGRAMMES = {  # code prefix → a name for codes nobody registered (codes are "<PREFIX>-<unit>")
     "CNMT": "Công nhân môi trường - chiến sĩ tuần tra", "CAMERA": "Camera giám sát ANTT",
     "ANCN": "Tổ an ninh công nhân", "LGTQ": "Tổ liên gia tự quản", "DHTQ": "Dòng họ với ANTT",
     "NTTQ": "CLB nhà trọ tự quản về ANTT", "CTAT": "Cổng trường an toàn giao thông",
@@ -46,10 +47,18 @@ def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}".replace(".", ",") + "%"
 
 
-def programme_name(code: str | None) -> str:
+def programme_name(code: str | None, registered: dict[str, dict] | None = None) -> str:
+    """The registered name of a programme, else the name of its code's prefix, else the code."""
     if not code:
         return "Không thuộc mô hình"
+    if registered and code in registered:
+        return registered[code]["name"]
     return PROGRAMMES.get(code.split("-")[0].upper(), code)
+
+
+def _namer(figures: dict):
+    registered = figures.get("programmes") or {}
+    return lambda code: programme_name(code, registered)
 
 
 class Figures:
@@ -91,7 +100,7 @@ def paragraphs(figures: dict, audience: Audience) -> list[str]:
            f"Số tin tiếp nhận {f.change(tips['received'], prev['tips']['received'], year)}; "
            f"số tin có giá trị {f.change(tips['valuable'], prev['tips']['valuable'], year)}."]
     for g in (g for g in figures["by_programme"] if g["key"]):
-        out.append(f"Thông qua mô hình “{programme_name(g['key'])}”, các thành viên đã cung cấp "
+        out.append(f"Thông qua mô hình “{_namer(figures)(g['key'])}”, các thành viên đã cung cấp "
                    f"{f.show(g['received'])} tin liên quan đến ANTT, trong đó có {f.show(g['converted'])} "
                    "nguồn tin được chuyển hóa phục vụ công tác phòng, chống tội phạm, vi phạm pháp luật.")
     out.append(f"Toàn đơn vị có {f.show(tips['converted'])} nguồn tin được chuyển hóa thành vụ việc"
@@ -119,7 +128,7 @@ def tables(figures: dict, audience: Audience) -> dict[str, list[list]]:
     channels = sorted(figures["by_channel"], key=lambda g: list(CHANNELS).index(g["key"]))
     return {"Theo kênh tiếp nhận": [["Mã", "Kênh", *HEADERS]]
             + _rows(channels, lambda k: CHANNELS[k][1], f),
-            "Theo mô hình": [["Mã", "Mô hình", *HEADERS]] + _rows(figures["by_programme"], programme_name, f)}
+            "Theo mô hình": [["Mã", "Mô hình", *HEADERS]] + _rows(figures["by_programme"], _namer(figures), f)}
 
 
 def title(figures: dict) -> str:
@@ -139,6 +148,7 @@ def to_json(figures: dict, audience: Audience) -> dict:
             "audience": audience, "title": title(figures), "tips": tips,
             "by_channel": [masked(g) for g in figures["by_channel"]],
             "by_programme": [masked(g) for g in figures["by_programme"]],
+            "programmes": figures.get("programmes") or {},
             "cameras": masked(figures["cameras"]),
             "previous": {"tips": masked(figures["previous"]["tips"]),
                          "cameras": masked(figures["previous"]["cameras"])},
@@ -164,7 +174,7 @@ def long_rows(figures: dict, audience: Audience) -> list[list]:
         out += [[part, figures["unit_code"], figures["unit_name"], k, f.value(v)]
                 for k, v in {**tips, **source["cameras"]}.items()]
     for part, groups, label in (("kenh", figures["by_channel"], lambda k: CHANNELS[k][1]),
-                                ("mo_hinh", figures["by_programme"], programme_name)):
+                                ("mo_hinh", figures["by_programme"], _namer(figures))):
         out += [[part, g["key"] or "", label(g["key"]), c, f.value(g[c])] for g in groups for c in COLUMNS]
     return out
 

@@ -47,10 +47,16 @@ async def tip_stats(request: Request, user: CurrentUser, unit_code: UnitCode = N
                     programme_code: Annotated[str | None, Query(max_length=64)] = None,
                     category: Annotated[str | None, Query(max_length=64)] = None,
                     era: EraParam = None) -> dict:
-    """Tips received, valuable and converted in the caller's unit (or a unit below it)."""
+    """Tips received, valuable and converted in the caller's unit (or a unit below it); grouped
+    by programme, each group also has the programme's registered `name` and `kind`."""
     code, era = _scope(user, unit_code, era)
-    return await stats.tip_stats(request.app.state.service.tip_facts, code, group_by, zoned(from_), zoned(to),
-                                 era=era, channel=channel, programme_code=programme_code, category=category)
+    found = await stats.tip_stats(request.app.state.service.tip_facts, code, group_by, zoned(from_), zoned(to),
+                                  era=era, channel=channel, programme_code=programme_code, category=category)
+    if group_by == "programme":
+        db = readmodels.database(request.app.state.settings, request.app.state.service.mongo)
+        names = await stats.programme_names(db, [g["key"] for g in found["groups"]])
+        found["groups"] = stats.named_groups(found["groups"], names)
+    return found
 
 
 @router.get("/stats/cameras", tags=["statistics"])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from services.common.settings import ServiceSettings
 
@@ -14,6 +14,10 @@ class GatewaySettings(ServiceSettings):
     admin_password: str | None = Field(None, alias="ANTT_ADMIN_PASSWORD", min_length=8,
                                        description="if set, user 'admin' (role admin, unit 38) has it")
     upstream_timeout_s: float = Field(30.0, alias="UPSTREAM_TIMEOUT_S", gt=0)
+    extraction_file_max_bytes: int = Field(2 * 1024**3, alias="EXTRACTION_FILE_MAX_BYTES", gt=0,
+                                           description="largest footage file one upload through the gateway "
+                                                       "may carry (camera-extraction's ANTT_MAX_FILE_BYTES "
+                                                       "applies too)")
     login_failures_per_user: int = Field(5, alias="LOGIN_FAILURES_PER_USER", ge=1,
                                          description="wrong passwords for one username (known or not) "
                                                      "within LOGIN_LOCK_S before its logins get 429")
@@ -25,6 +29,17 @@ class GatewaySettings(ServiceSettings):
     login_delay_s: float = Field(0.5, alias="LOGIN_DELAY_S", ge=0, le=10,
                                  description="a failed login answers this much later per earlier failure "
                                              "of the same username in the window")
+    map_tiles_url: str | None = Field(None, alias="ANTT_MAP_TILES_URL", max_length=500,
+                                      pattern=r"^(https?://|/)[^\s\"'<>]*\{z\}[^\s\"'<>]*$",
+                                      description="a tile server for the web maps, as a Leaflet URL template "
+                                                  "(.../{z}/{x}/{y}.png); unset: ward points only (offline)")
+    map_tiles_attribution: str = Field("", alias="ANTT_MAP_TILES_ATTRIBUTION", max_length=300,
+                                       description="the credit line the tile server requires (plain text)")
+
+    @field_validator("map_tiles_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def upstream(self, service: str) -> str:
         return getattr(self, f"{service}_url") or f"http://127.0.0.1:{self.port_of(service)}"

@@ -144,9 +144,26 @@ async def report_figures(db: AsyncDatabase, unit_code: str, year: int, era: Era 
     return {"unit_code": unit_code, "unit_name": unit.name, "year": year, "era": era,
             "tips": {**tips["total"], **await tip_backlog(facts, unit_code, start, end, era, now)},
             "by_channel": groups["channel"], "by_programme": groups["programme"],
+            "programmes": await programme_names(db, [g["key"] for g in groups["programme"]]),
             "cameras": _camera_figures(await camera_stats(db, unit_code, start, end, era)),
             "previous": {"tips": previous["total"],
                          "cameras": _camera_figures(await camera_stats(db, unit_code, prev_start, prev_end, era))}}
+
+
+async def programme_names(db: AsyncDatabase, codes: list[str | None]) -> dict[str, dict]:
+    """The registered name and kind of each programme code (aggregation's programme facts);
+    codes nobody registered are left out."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    cursor = db[readmodels.PROGRAMME_FACTS].find({"_id": {"$in": wanted}}, {"name": 1, "kind": 1})
+    return {d["_id"]: {"name": d["name"], "kind": d["kind"]} async for d in cursor}
+
+
+def named_groups(groups: list[dict], names: dict[str, dict]) -> list[dict]:
+    """Groups by programme with the programme's `name` and `kind` (None if not registered)."""
+    return [{**g, "name": names.get(g["key"], {}).get("name"), "kind": names.get(g["key"], {}).get("kind")}
+            for g in groups]
 
 
 def _camera_figures(stats: dict) -> dict:

@@ -4,6 +4,7 @@ Every asset is served from services/gateway/web (no CDN)."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -19,12 +20,15 @@ from services.common.errors import ApiError
 WEB = Path(__file__).parent / "web"
 STATIC = WEB / "static"
 LANGS = ("vi", "en")
-WARDS_OF = "380"  # the district whose wards the pickers offer (Thanh Hóa city)
-MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+WARDS_OF = "380"  # the unit whose wards the public form offers (Thanh Hóa city); staff get their own
+MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+         ".png": "image/png", ".svg": "image/svg+xml"}
+STATIC_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # no "..", no hidden files
 # page path, template, strings section
 PAGES = (("/", "tip.html", "tip"), ("/theo-doi", "followup.html", "followup"),
          ("/dang-nhap", "login.html", "login"), ("/can-bo", "queue.html", "queue"),
-         ("/tiep-nhan", "intake.html", "intake"), ("/chi-huy", "command.html", "command"))
+         ("/tiep-nhan", "intake.html", "intake"), ("/chi-huy", "command.html", "command"),
+         ("/tiep-nhan/nhap-lo", "batch.html", "batch"))
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB / "templates")
@@ -62,24 +66,44 @@ async def tip_page(request: Request, tip_id: str, lang: Annotated[str, Query(max
     return render(request, "tipview.html", "tipview", lang, tip_id=tip_id)
 
 
-@router.get("/static/{name}")
+@router.get("/static/{name:path}")
 async def static(name: str) -> FileResponse:
-    path = STATIC / name
-    if "/" in name or path.suffix not in MEDIA or not path.is_file():
+    """A file under web/static (vendored libraries in sub-folders): every part of the path is a
+    plain name, and the resolved file must still lie under web/static."""
+    parts = name.split("/")
+    path = STATIC.joinpath(*parts)
+    if (len(parts) > 4 or not all(STATIC_PART.fullmatch(part) for part in parts) or path.suffix not in MEDIA
+            or not path.resolve().is_relative_to(STATIC.resolve()) or not path.is_file()):
         raise ApiError(404, "no such file")
     return FileResponse(path, media_type=MEDIA[path.suffix], headers={"Cache-Control": "max-age=300"})
 
 
 @cache
-def wards() -> list[dict[str, str]]:
-    found = [u for u in units.all_units().values() if u.parent == WARDS_OF]
-    return [{"code": u.code, "name": u.name} for u in sorted(found, key=lambda u: u.name)]
+def units_under(code: str) -> dict[str, list[dict[str, str]]]:
+    """The wards (with their district's name) and the districts at or below a unit, by
+    district then name: a ward gives itself, a district its wards, a province all of them."""
+    every = units.all_units().values()
+    districts = sorted((u for u in every if u.level == "district" and code in (u.code, u.parent)),
+                       key=lambda u: u.name)
+    names = {d.code: d.name for d in districts}
+    found = [u for u in every if u.level == "ward" and (u.code == code or u.parent in names)]
+    if found and found[0].code == code:
+        names[found[0].parent] = units.get(found[0].parent).name
+    found.sort(key=lambda u: (names[u.parent], u.name))
+    return {"districts": [{"code": d.code, "name": d.name} for d in districts],
+            "wards": [{"code": u.code, "name": u.name, "district": names[u.parent]} for u in found]}
 
 
 @router.get("/ui/units.json")
-async def unit_list() -> dict:
-    district = units.get(WARDS_OF)
-    return {"district": {"code": district.code, "name": district.name}, "wards": wards()}
+async def unit_list(unit_code: Annotated[str, Query(pattern=r"^[0-9]{2,5}$")] = WARDS_OF) -> dict:
+    """The pickers' units (public names and codes, no login): the wards at or below `unit_code`
+    (default: Thanh Hóa city, for the public form; staff pages ask for their login's unit)."""
+    unit = units.get(unit_code)
+    if unit is None:
+        raise ApiError(422, "the request has invalid fields",
+                       fields=[{"field": "unit_code", "reason": f"no administrative unit has code {unit_code}"}])
+    return {"unit": {"code": unit.code, "name": unit.name, "level": unit.level},
+            "district": {"code": unit.code, "name": unit.name}, **units_under(unit.code)}
 
 
 @router.post("/ui/qr")

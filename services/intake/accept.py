@@ -14,16 +14,19 @@ from services.common.errors import ApiError, unavailable
 from services.common.kafka import BrokerUnavailable
 from services.common.metrics import TIPS_RECEIVED, unit_labels
 from services.common.times import iso
+from services.common.units import Placement
 
 from . import domain
+from .attachments import AttachmentError, event_files
 from .store import IdempotencyConflict, ReceiptTaken
 
 TIPS = contracts.topic("tips.received")
 RECEIPT_DRAWS = 5  # a 40-bit reference rarely collides; draw again when it does
 
 
-async def accept_tip(service, tip: domain.TipSubmission, *, unit_code: str, now: datetime) -> dict:
-    """`tip` has been checked (access, fields, unit); returns `{tip_id, receipt_code, received_at}`."""
+async def accept_tip(service, tip: domain.TipSubmission, *, placement: Placement, now: datetime) -> dict:
+    """`tip` has been checked (access, fields, unit); returns `{tip_id, receipt_code, received_at}`.
+    The receipt keeps the deepest legacy unit covering the tip (`placement.scope`) for access checks."""
     if tip.idempotency_key:
         earlier = await _guard_db(service.store.replay(tip.idempotency_key))
         if earlier is not None:
@@ -31,10 +34,33 @@ async def accept_tip(service, tip: domain.TipSubmission, *, unit_code: str, now:
 
     tip_id = domain.new_tip_id()
     received_at = tip.received_at or now
+    try:
+        files = await _guard_db(service.attachments.claim(tip.attachments, tip_id=tip_id, unit_code=placement.scope))
+    except AttachmentError as exc:
+        raise ApiError(422, "the request has invalid fields", fields=exc.fields) from None
+    try:
+        receipt, answer = await _reserve_receipt(service, tip, tip_id, placement, received_at, now)
+    except BaseException:
+        await _quietly(service.attachments.release(tip.attachments, tip_id=tip_id))
+        raise
     event = contracts.make_event(
         "tip.received/1", subject=tip_id, source="intake",
-        data=domain.event_data(tip, tip_id=tip_id, unit_code=unit_code,
-                               received_at=received_at, recorded_at=now))
+        data=domain.event_data(tip, tip_id=tip_id, placement=placement, received_at=received_at,
+                               recorded_at=now, files=event_files(files)))
+    try:
+        await service.publisher.publish(TIPS, event)
+    except BrokerUnavailable:
+        # nobody was given this receipt, and it names no published tip
+        await _quietly(service.store.release(ref=receipt.ref, idempotency_key=tip.idempotency_key))
+        await _quietly(service.attachments.release(tip.attachments, tip_id=tip_id))
+        raise unavailable("the message broker") from None
+    TIPS_RECEIVED.labels(channel=tip.channel, **unit_labels(placement.scope)).inc()
+    return answer
+
+
+async def _reserve_receipt(service, tip: domain.TipSubmission, tip_id: str, placement: Placement,
+                           received_at: datetime, now: datetime) -> tuple[domain.Receipt, dict]:
+    """A new receipt (and the replayable answer), written before the event is published."""
     contact = tip.contact.model_dump_json() if tip.contact and not tip.anonymous else None
     sealed_contact = service.sealer.seal(contact) if contact else None
     for _ in range(RECEIPT_DRAWS):
@@ -43,28 +69,25 @@ async def accept_tip(service, tip: domain.TipSubmission, *, unit_code: str, now:
         try:
             await _guard_db(service.store.reserve(
                 ref=receipt.ref, secret_sha256=sha256_hex(receipt.secret), tip_id=tip_id,
-                unit_code=unit_code, created_at=now, sealed_contact=sealed_contact,
+                unit_code=placement.scope, created_at=now, sealed_contact=sealed_contact,
                 idempotency_key=tip.idempotency_key,
                 sealed_answer=service.sealer.seal(json.dumps(answer)) if tip.idempotency_key else ""))
-            break
+            return receipt, answer
         except ReceiptTaken:
             continue
         except IdempotencyConflict:
             raise ApiError(409, "a request with this idempotency_key is being handled; retry shortly",
                            fields=[{"field": "idempotency_key", "reason": "in use by a concurrent request"}],
                            headers={"Retry-After": "1"}) from None
-    else:
-        raise unavailable("receipt codes")
+    raise unavailable("receipt codes")
+
+
+async def _quietly(awaitable) -> None:
+    """An undo whose failure changes nothing for the caller (what it undoes is unreachable)."""
     try:
-        await service.publisher.publish(TIPS, event)
-    except BrokerUnavailable:
-        try:
-            await service.store.release(ref=receipt.ref, idempotency_key=tip.idempotency_key)
-        except PyMongoError:
-            pass  # an unreachable receipt nobody was given; it names no published tip
-        raise unavailable("the message broker") from None
-    TIPS_RECEIVED.labels(channel=tip.channel, **unit_labels(unit_code)).inc()
-    return answer
+        await awaitable
+    except PyMongoError:
+        pass
 
 
 async def _guard_db(awaitable):

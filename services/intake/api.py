@@ -30,5 +30,5 @@ async def submit_tip(tip: domain.TipSubmission, request: Request, user: Optional
                            headers={"Retry-After": service.web_limiter.retry_after(wait_s)})
     domain.check_access(tip, user)
     domain.check_fields(tip, now)
-    unit_code = domain.resolve_unit(tip, user)
-    return JSONResponse(await accept_tip(service, tip, unit_code=unit_code, now=now), status_code=202)
+    placement = domain.resolve_unit(tip, user)
+    return JSONResponse(await accept_tip(service, tip, placement=placement, now=now), status_code=202)

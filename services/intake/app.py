@@ -1,13 +1,15 @@
 """Wiring of intake: settings, clients, store, routes."""
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from pathlib import Path
+
+from fastapi import FastAPI
 
 from services.common import health, http, imports, kafka, mongo
 from services.common.consume import event_loop
 from services.common.crypto import Sealer
 
-from . import agents, api, contact, imports as tip_imports, receipts, webhooks
+from . import agents, api, attachments, contact, imports as tip_imports, programmes, receipts, webhooks
 from .ratelimit import RateLimiter
 from .settings import IntakeSettings
 from .store import IntakeStore
@@ -20,7 +22,9 @@ class IntakeService:
         self.settings = settings
         self.mongo = mongo.client(settings)
         self.store = IntakeStore(mongo.database(settings, self.mongo, "intake"))
-        self.publisher = kafka.Publisher(settings, client_id="intake")
+        self.attachments = attachments.Attachments(mongo.database(settings, self.mongo, "intake"),
+                                                   Path(settings.attachments_dir) / settings.mongo_db_prefix)
+        self.publisher = kafka.Publisher(settings, client_id="intake", lanes=settings.publish_lanes)
         self.sealer = Sealer(settings.data_key)
         self.web_limiter = RateLimiter(settings.web_rate_per_min)
         self.events = event_loop(settings, "intake", agents.CONSUMES,
@@ -34,6 +38,8 @@ class IntakeService:
     async def start(self) -> None:
         await self.store.create_indexes(self.settings.receipt_lock_s)
         await self.store.create_import_indexes()
+        await self.attachments.create_indexes()
+        self.attachments.directory.mkdir(parents=True, exist_ok=True)
         await self.imports.create_indexes()
         await self.publisher.start()
         await self.events.start()
@@ -50,18 +56,17 @@ class IntakeService:
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
-    """Imports (`/tips/import`) may carry up to ANTT_MAX_IMPORT_BYTES; other bodies ANTT_MAX_BODY_BYTES."""
+    """Imports (`/tips/import`) may carry up to ANTT_MAX_IMPORT_BYTES, attachments up to
+    ANTT_MAX_ATTACHMENT_BYTES; other bodies ANTT_MAX_BODY_BYTES."""
     settings = settings or IntakeSettings()
-
-    def body_limit(request: Request) -> int:
-        if request.url.path == "/api/v1/tips/import":
-            return settings.max_import_bytes + imports.MULTIPART_SLACK
-        return settings.max_body_bytes
-
-    app = http.create_app("intake", settings, IntakeService, body_limit)
+    uploads = [http.BodyLimit("/api/v1/tips/import", settings.max_import_bytes, "file", imports.MULTIPART_SLACK),
+               http.BodyLimit("/api/v1/attachments", settings.max_attachment_bytes, "file", imports.MULTIPART_SLACK)]
+    app = http.create_app("intake", settings, IntakeService, uploads)
     app.include_router(api.router)
+    app.include_router(attachments.router)
     app.include_router(receipts.router)
     app.include_router(webhooks.router)
     app.include_router(contact.router)
     app.include_router(tip_imports.router)
+    app.include_router(programmes.router)  # with its own start/stop (indexes, outbox)
     return app

@@ -6,7 +6,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -41,6 +41,9 @@ class TipSubmission(BaseModel):
     channel: Channel
     content: str = Field(min_length=1, max_length=20000)
     unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
+    unit_era: Literal["legacy", "2025"] | None = Field(
+        None, description="how to read unit_code: the units before the 2025 reform (the default "
+                          "for any code that was one) or the merged units of 2025")
     location: Location | None = None
     occurred_at: datetime | None = None
     category: str | None = Field(None, max_length=64)
@@ -49,6 +52,8 @@ class TipSubmission(BaseModel):
     contact: Contact | None = None
     received_at: datetime | None = None
     idempotency_key: str | None = Field(None, min_length=8, max_length=128)
+    attachments: list[Annotated[str, Field(pattern=r"^A-[0-9A-Z]{26}$")]] = Field(
+        default_factory=list, max_length=10, description="ids from POST /attachments")
 
     _vietnam_time_by_default = field_validator("occurred_at", "received_at")(zoned)
 
@@ -66,22 +71,24 @@ def check_access(tip: TipSubmission, user: Principal | None) -> None:
             {"field": "received_at", "reason": "only clerks recording an earlier tip may set it"}])
 
 
-def resolve_unit(tip: TipSubmission, user: Principal | None) -> str:
-    """The unit the tip belongs to: its `unit_code`, else the ward nearest its location."""
+def resolve_unit(tip: TipSubmission, user: Principal | None) -> units.Placement:
+    """The unit the tip belongs to: its `unit_code` (in `unit_era`), else the ward nearest its
+    location; with the mapping to the 2025 units beside it."""
     if tip.unit_code is not None:
-        if units.get(tip.unit_code) is None:
-            raise _invalid("unit_code", f"no administrative unit has code {tip.unit_code}")
-        code = tip.unit_code
+        placement = units.place(tip.unit_code, tip.unit_era)
+        if placement is None:
+            era = f"{tip.unit_era} " if tip.unit_era else ""
+            raise _invalid("unit_code", f"no {era}administrative unit has code {tip.unit_code}")
     elif tip.location is not None:
         ward = units.nearest_ward(tip.location.lat, tip.location.lon)
         if ward is None:
             raise _invalid("location", "no administrative unit near this point")
-        code = ward.code
+        placement = units.place(ward.code, "legacy")
     else:
         raise _invalid("unit_code", "is required unless location is given")
-    if user is not None and tip.channel not in PUBLIC_CHANNELS and not user.covers(code):
-        raise ApiError(403, f"unit {code} is outside your unit {user.unit_code}")
-    return code
+    if user is not None and tip.channel not in PUBLIC_CHANNELS and not placement.covered_by(user.unit_code):
+        raise ApiError(403, f"unit {placement.code} is outside your unit {user.unit_code}")
+    return placement
 
 
 def check_fields(tip: TipSubmission, now: datetime) -> None:
@@ -131,16 +138,18 @@ def new_receipt() -> Receipt:
     return Receipt(ref=f"{ref[:4]}-{ref[4:]}", secret=_crockford(26))
 
 
-def event_data(tip: TipSubmission, *, tip_id: str, unit_code: str, received_at: datetime,
-               recorded_at: datetime) -> dict:
+def event_data(tip: TipSubmission, *, tip_id: str, placement: units.Placement, received_at: datetime,
+               recorded_at: datetime, files: list[dict] = ()) -> dict:
     """The `tip.received/1` data: everything but the informant's identity."""
     return {
         "tip_id": tip_id, "channel": tip.channel, "content": tip.content,
-        "unit_code": unit_code, "unit_path": units.path(unit_code),
+        "unit_code": placement.code, "unit_era": placement.era, "unit_path": placement.path,
+        "unit_path_2025": placement.path_2025,
         "location": tip.location.model_dump() if tip.location else None,
         "occurred_at": iso(tip.occurred_at) if tip.occurred_at else None,
         "received_at": iso(received_at), "recorded_at": iso(recorded_at),
         "category": tip.category, "programme_code": tip.programme_code,
         "anonymous": tip.anonymous,
         "has_contact": tip.contact is not None and any(tip.contact.model_dump().values()),
+        "attachments": list(files),
     }

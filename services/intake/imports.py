@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
-from services.common import contracts, imports, sheets
+from services.common import contracts, imports, sheets, units
 from services.common.auth import CurrentUser, Principal, require_role
 from services.common.crypto import sha256_hex
 from services.common.errors import ApiError, validation_fields
@@ -36,7 +36,7 @@ from . import domain
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 KIND = "tips"
 TIPS = contracts.topic("tips.received")
-COLUMNS = ("channel", "content", "unit_code", "lat", "lon", "location", "occurred_at", "received_at",
+COLUMNS = ("channel", "content", "unit_code", "unit_era", "lat", "lon", "location", "occurred_at", "received_at",
            "category", "programme_code", "anonymous", "contact_name", "contact_phone", "contact_email")
 REQUIRED = ("channel", "content")
 
@@ -73,7 +73,7 @@ def _column(field: str, cells: dict[str, object]) -> str:
 
 
 def check_row(row: int, cells: dict[str, object], user: Principal,
-              now: datetime) -> tuple[domain.TipSubmission, str] | list[dict]:
+              now: datetime) -> tuple[domain.TipSubmission, units.Placement] | list[dict]:
     """The tip and its unit, or the row's errors `{row, field, reason}`."""
     try:
         tip = submission(cells)
@@ -120,17 +120,17 @@ class TipImports:
             if isinstance(checked, list):
                 errors += checked
                 continue
-            tip, unit_code = checked
+            tip, placement = checked
             tip_id, receipt, event_id = derive(key, row, int(created.timestamp() * 1000))
             contact = tip.contact.model_dump_json() if tip.contact and not tip.anonymous else None
             event = contracts.make_event(
                 "tip.received/1", subject=tip_id, source="intake", event_id=event_id, time=iso(created),
-                data=domain.event_data(tip, tip_id=tip_id, unit_code=unit_code,
+                data=domain.event_data(tip, tip_id=tip_id, placement=placement,
                                        received_at=tip.received_at or created, recorded_at=created))
             good.append({"row": row, "key": f"{job['file']['sha256']}:{row}", "tip_id": tip_id,
                          "channel": tip.channel, "event": event,
                          "receipt": {"_id": receipt.ref, "secret_sha256": sha256_hex(receipt.secret),
-                                     "tip_id": tip_id, "unit_code": unit_code, "created_at": created,
+                                     "tip_id": tip_id, "unit_code": placement.scope, "created_at": created,
                                      "contact": sealer.seal(contact) if contact else None}})
         return good, errors
 
@@ -167,7 +167,7 @@ class TipImports:
                  "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
 async def import_tips(request: Request, user: CurrentUser) -> JSONResponse:
     """Upload a CSV (UTF-8, `,` or `;`) or XLSX file whose first row names the columns
-    (channel, content, unit_code, lat, lon or location "lat,lon", occurred_at, received_at,
+    (channel, content, unit_code, unit_era, lat, lon or location "lat,lon", occurred_at, received_at,
     category, programme_code, anonymous, contact_name, contact_phone, contact_email); each
     further row is one tip, checked as `POST /tips` checks it, in your unit only."""
     require_role(user, *domain.RECORDING_ROLES)

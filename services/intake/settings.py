@@ -25,5 +25,9 @@ class IntakeSettings(ImportSettings):
                                            description="wrong secrets for one receipt before it is locked")
     receipt_failures_per_client: int = Field(20, alias="RECEIPT_FAILURES_PER_CLIENT", ge=1,
                                              description="wrong receipt codes from one client before it is locked out")
+    publish_lanes: int = Field(3, alias="INTAKE_PUBLISH_LANES", ge=1, le=16,
+                               description="Kafka transactions intake keeps in flight side by side (throughput under load)")
+    attachments_dir: str = Field(".cache/attachments", alias="ANTT_ATTACHMENTS_DIR",
+                                 description="where intake keeps tips' files (a persistent volume in production)")
     receipt_lock_s: int = Field(900, alias="RECEIPT_LOCK_S", ge=1,
                                 description="the window (and lock) for wrong receipt guesses")

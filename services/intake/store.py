@@ -8,6 +8,8 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from services.common.batching import InsertBatcher
+
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
@@ -25,6 +27,9 @@ class IntakeStore:
         self._replays = db["replays"]
         self._failures = db["receipt_failures"]
         self._contact_access = db["contact_access"]  # append-only record of identity releases
+        # The hot path of every tip: concurrent requests share one write (group commit).
+        self._new_receipts = InsertBatcher(self._receipts)
+        self._new_replays = InsertBatcher(self._replays)
 
     async def create_indexes(self, failure_window_s: int) -> None:
         await self._receipts.create_index([("tip_id", ASCENDING)], unique=True)
@@ -39,13 +44,13 @@ class IntakeStore:
         """Write the receipt (and the replay record) before the event is published."""
         if idempotency_key:
             try:
-                await self._replays.insert_one({"_id": idempotency_key, "tip_id": tip_id,
+                await self._new_replays.insert({"_id": idempotency_key, "tip_id": tip_id,
                                                 "answer": sealed_answer,
                                                 "expires_at": created_at + IDEMPOTENCY_TTL})
             except DuplicateKeyError:
                 raise IdempotencyConflict(idempotency_key) from None
         try:
-            await self._receipts.insert_one({"_id": ref, "secret_sha256": secret_sha256,
+            await self._new_receipts.insert({"_id": ref, "secret_sha256": secret_sha256,
                                              "tip_id": tip_id, "unit_code": unit_code,
                                              "created_at": created_at, "contact": sealed_contact,
                                              "tip_status": "received", "status_version": 0, "messages": []})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -22,6 +23,7 @@ class WebhookMessage(BaseModel):
     message_id: str = Field(min_length=1, max_length=128)
     text: str = Field(min_length=1, max_length=20000)
     unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
+    unit_era: Literal["legacy", "2025"] | None = None
     location: domain.Location | None = None
     sent_at: datetime | None = None
 
@@ -42,13 +44,13 @@ async def receive(source: str, request: Request) -> JSONResponse:
         raise ApiError(401, f"webhook refused: {reason}")
     try:
         message = WebhookMessage.model_validate_json(body)
-        tip = domain.TipSubmission(channel=config.channel, content=message.text, unit_code=message.unit_code,
+        tip = domain.TipSubmission(channel=config.channel, content=message.text, unit_code=message.unit_code, unit_era=message.unit_era,
                                    location=message.location, occurred_at=message.sent_at,
                                    idempotency_key=f"webhook:{source}:{message.message_id}")
     except ValidationError as exc:
         raise ApiError(422, "the request has invalid fields", fields=validation_fields(exc.errors())) from None
     now = datetime.now(timezone.utc)
     domain.check_fields(tip, now)
-    unit_code = domain.resolve_unit(tip, None)
-    return JSONResponse(await accept_tip(request.app.state.service, tip, unit_code=unit_code, now=now),
+    placement = domain.resolve_unit(tip, None)
+    return JSONResponse(await accept_tip(request.app.state.service, tip, placement=placement, now=now),
                         status_code=202)

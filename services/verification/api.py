@@ -2,7 +2,7 @@
 the tip's claim; another officer's claim makes it 409)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,10 +13,11 @@ from services.common.errors import ApiError
 from services.common.metrics import TIP_DECISIONS
 from services.common.times import now_utc, zoned
 
-from . import domain, legal
+from . import domain, legal, queue
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
 MAX_PAGE = 100
+DUPLICATE_SCAN = 1000  # tips of the ward around a tip's time read for its duplicate proposals
 
 
 @router.get("/tips")
@@ -43,8 +44,15 @@ async def list_tips(request: Request, user: CurrentUser,
 
 @router.get("/tips/{tip_id}")
 async def get_tip(tip_id: str, request: Request, user: CurrentUser) -> dict:
+    """The tip, with its legal `clock` (ok / near / overdue / stopped and the deadline that
+    matters now) and the `duplicates` proposed among its ward's tips (as in the queue)."""
     require_role(user, *domain.VIEWING_ROLES)
-    return domain.public_view(await visible_tip(request, user, tip_id))
+    tip = await visible_tip(request, user, tip_id)
+    service = request.app.state.service
+    since, until = queue.candidates_window([tip])
+    recent = await service.store.received_between([tip["unit_code"]], since, until, limit=DUPLICATE_SCAN)
+    return {**domain.public_view(tip), "clock": legal.clock_view(tip, datetime.now(timezone.utc), service.settings.near),
+            "duplicates": queue.proposals(tip, recent)}
 
 
 @router.post("/tips/{tip_id}/decision")
@@ -87,5 +95,6 @@ async def visible_tip(request: Request, user, tip_id: str) -> dict:
     tip = await request.app.state.service.store.get(tip_id)
     if tip is None:
         raise ApiError(404, f"no tip {tip_id}")
-    require_scope(user, tip["unit_code"])
+    if not user.covers_path(tip.get("unit_path") or [tip["unit_code"]]):
+        raise ApiError(403, f"unit {tip['unit_code']} is outside your unit {user.unit_code}")
     return tip

@@ -73,11 +73,13 @@ def tip_from_event(data: dict, *, remote: bool = False, near: timedelta = clocks
     clock = clocks.deadlines(received_at, remote=remote)
     return {"_id": data["tip_id"], "channel": data["channel"], "content": data["content"],
             "unit_code": data["unit_code"], "unit_path": data.get("unit_path") or [data["unit_code"]],
+            "unit_era": data.get("unit_era", "legacy"), "unit_path_2025": data.get("unit_path_2025"),
             "location": data.get("location"), "occurred_at": parse(data.get("occurred_at")),
             "received_at": received_at, "category": data.get("category") or found.category,
             "priority": found.priority, "triage": found.as_dict(),
             "deadlines": {"forward_by": clock.forward_by, "decide_by": clock.decide_by},
             "programme_code": data.get("programme_code"), "anonymous": data["anonymous"],
+            "attachments": data.get("attachments", []),
             "status": "received", "version": 0, "history": [], "outbox": [],
             "remote": remote, "legal_steps": [], "legal_decision": None, "claim": None, "case_id": None,
             "alerted": {}, **legal.clock_fields(clock, "received", None, {}, near)}

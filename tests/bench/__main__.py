@@ -1,7 +1,10 @@
 """`make bench`: measures the system on the real broker and database, all on this machine.
 
-- intake at rising concurrency: tips posted through the gateway; tips per second acknowledged
-  (each 202 means the broker committed the tip, acks=all) and latency percentiles of the 202;
+- intake at rising concurrency: tips posted to intake itself (and once through the gateway);
+  tips per second acknowledged (each 202 means the broker committed the tip, acks=all) and
+  latency percentiles of the 202; and, during the largest burst, the CPU time each process
+  (services, broker, database, and this load generator) spent per tip: on 2 cores, the whole
+  system has 1 ms of CPU per tip at 2,000 tips/s;
 - end to end, one tip at a time: from the 202 until `GET /stats/tips` counts the tip
   (intake → Kafka → aggregation → read model → gateway), p50 / p95 / p99;
 - pipeline: `tip.received` events written straight to Kafka, events per second until the
@@ -29,7 +32,8 @@ from services.devstack.stack import Ports, Stack
 PASSWORD = "bench-admin-password"
 PREFIX = "antt_bench"
 BURST_WARD, SINGLE_WARD, PIPELINE_WARD, IMPORT_WARD = "14806", "14803", "14800", "14797"
-LEVELS = (1, 8, 32)
+LEVELS = (1, 8, 32, 64)
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -52,6 +56,29 @@ async def post(client: httpx.AsyncClient, ward: str, i: int) -> float:
                                                 "content": f"Tin báo thử nghiệm số {i}: nghi có trộm cắp"})
     r.raise_for_status()
     return time.perf_counter() - started
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its waited-for children (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
+
+
+def processes(stack: Stack) -> dict[str, int]:
+    found = {name: child.proc.pid for name, child in stack.services.items()}
+    found["kafka broker"] = stack.broker.child.proc.pid
+    found["database"] = stack.database.child.proc.pid
+    found["load generator (this)"] = os.getpid()
+    return found
+
+
+def cpu_per_tip(before: dict[str, float], after: dict[str, float], tips: int) -> list[tuple[str, str]]:
+    spent = {name: after[name] - before[name] for name in before}
+    rows = [(f"  CPU per tip: {name}", f"{spent[name] / tips * 1000:.2f} ms")
+            for name in sorted(spent, key=spent.get, reverse=True)]
+    return rows + [("  CPU per tip: all processes", f"{sum(spent.values()) / tips * 1000:.2f} ms "
+                                                    f"(budget at 2,000 tips/s on {os.cpu_count()} cores: "
+                                                    f"{os.cpu_count() / 2000 * 1000:.2f} ms)")]
 
 
 async def intake_burst(client: httpx.AsyncClient, n: int, concurrency: int) -> tuple[float, list[float]]:
@@ -115,22 +142,43 @@ async def bulk_import(client: httpx.AsyncClient, headers: dict, rows: int) -> li
             ("bulk import: rows/s", f"{rows / elapsed:.0f}/s ({elapsed:.1f} s)")]
 
 
-async def measure(gateway: str, n: int, import_rows: int) -> list[tuple[str, str]]:
+async def bursts(stack: Stack, n: int) -> tuple[list[tuple[str, str]], int]:
+    """The rows, and how many tips were posted."""
+    rows: list[tuple[str, str]] = []
+    posted = 0
+    pids = processes(stack)
+    limits = httpx.Limits(max_connections=LEVELS[-1], max_keepalive_connections=LEVELS[-1])
+    for target in ("intake", "gateway"):
+        async with httpx.AsyncClient(base_url=stack.url(target), timeout=120, limits=limits) as client:
+            for i in range(20):  # warm-up: connections, producers
+                await post(client, BURST_WARD, i)
+            posted += 20
+            for level in LEVELS if target == "intake" else (32,):
+                size = max(100, n * level // LEVELS[-1])
+                before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+                seconds, latencies = await intake_burst(client, size, level)
+                posted += size
+                after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+                label = f"{target}, {level} concurrent client(s)"
+                rows.append((f"{label}: tips/s", f"{size / seconds:.0f}/s ({size} tips)"))
+                rows.append((f"{label}: p50 / p95 / p99",
+                             f"{ms(pct(latencies, .5))} / {ms(pct(latencies, .95))} / {ms(pct(latencies, .99))}"))
+                if target == "intake" and level == LEVELS[-1]:
+                    rows += cpu_per_tip(before, after, size)
+    return rows, posted
+
+
+async def measure(gateway: str, import_rows: int, burst_tips: int) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     async with httpx.AsyncClient(base_url=gateway, timeout=120) as client:
         token = (await client.post("/api/v1/auth/token", data={"username": "admin", "password": PASSWORD})).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
+        started = time.perf_counter()
+        await wait_for_count(client, headers, BURST_WARD, burst_tips)  # the bursts' backlog first
+        rows.append(("bursts: all their tips counted in /stats/tips after", f"{time.perf_counter() - started:.1f} s more"))
         for i in range(20):  # warm-up: connections, producer, consumers
             await post(client, SINGLE_WARD, i)
         await wait_for_count(client, headers, SINGLE_WARD, 20)
-
-        for level in LEVELS:
-            size = max(100, n * level // LEVELS[-1])
-            seconds, latencies = await intake_burst(client, size, level)
-            rows.append((f"intake, {level} concurrent client(s): tips/s", f"{size / seconds:.0f}/s ({size} tips)"))
-            rows.append((f"intake, {level} concurrent client(s): p50 / p95 / p99",
-                         f"{ms(pct(latencies, .5))} / {ms(pct(latencies, .95))} / {ms(pct(latencies, .99))}"))
-
         single: list[float] = []
         for i in range(100):
             started = time.perf_counter()
@@ -153,7 +201,8 @@ def main() -> None:
             "INTAKE_WEB_RATE_PER_MIN": "10000000"})  # one client sends every tip: lift the public limit
         try:
             stack.start()
-            rows = asyncio.run(measure(stack.url(), n, import_rows))
+            rows, posted = asyncio.run(bursts(stack, n))
+            rows += asyncio.run(measure(stack.url(), import_rows, posted))
             rows += pipeline(stack, events)
         finally:
             stack.stop()

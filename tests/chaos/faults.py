@@ -23,9 +23,9 @@ PROCESSES = ("broker", "database", "intake", "verification", "aggregation", "gat
 TARGETS = {
     "kill": ("intake", "broker", "aggregation", "database", "verification", "gateway", "extraction"),
     "pause": ("database", "verification", "broker", "intake", "gateway", "aggregation", "extraction"),
-    "slow": ("aggregation", "intake", "db-link", "broker", "database", "verification", "intake-link",
-             "gateway", "extraction"),
-    "cut": ("db-link", "intake-link"),
+    "slow": ("aggregation", "broker-link", "intake", "db-link", "broker", "database", "verification",
+             "intake-link", "gateway", "extraction"),
+    "cut": ("db-link", "broker-link", "intake-link"),
 }
 PAUSE_S = 2.5
 SLOW_S = 4.0

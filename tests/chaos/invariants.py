@@ -35,6 +35,7 @@ class Verdict:
     poison_acknowledged: int = 0      # invalid records the broker took (see load.Poison)
     poison_not_dead_lettered: list[str] = field(default_factory=list)  # "service: n"
     receipts_failed: list[str] = field(default_factory=list)
+    rebuild_differences: list[str] = field(default_factory=list)  # rebuilt from the topics vs live
 
     @property
     def lost(self) -> set[str]:
@@ -48,7 +49,8 @@ class Verdict:
     @property
     def ok(self) -> bool:
         return not (self.lost or self.doubled_count or self.unknown_present or self.dlq_without_reason
-                    or self.receipts_failed or self.poison_not_dead_lettered or self.stats_total != self.facts_total)
+                    or self.receipts_failed or self.poison_not_dead_lettered or self.stats_total != self.facts_total
+                    or self.rebuild_differences)
 
     def failures(self) -> list[str]:
         out = []
@@ -67,6 +69,8 @@ class Verdict:
             out.append(f"invalid records not dead-lettered: {self.poison_not_dead_lettered[:10]}")
         if self.receipts_failed:
             out.append(f"{len(self.receipts_failed)} receipt code(s) do not work: {self.receipts_failed[:5]}")
+        if self.rebuild_differences:
+            out.append(f"a rebuild from the topics differs from the live read models: {self.rebuild_differences[:5]}")
         return out
 
 

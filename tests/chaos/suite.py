@@ -1,8 +1,10 @@
 """Runs the fault suite on a stack of its own: proxies in front of the database (for every
-service) and of intake (for the gateway), a steady load through the gateway, the faults in
-turn with the time each took to recover, then the invariants and the table."""
+service), of the broker (for every client) and of intake (for the gateway), a steady load through the gateway, the faults in
+turn with the time each took to recover, then the invariants (a rebuild of the read models from
+the topics among them) and the table."""
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import uuid
@@ -14,6 +16,9 @@ import httpx
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from services.aggregation.rebuild import differences, rebuild
+from services.common import readmodels
+from services.common.settings import ServiceSettings
 from services.devstack.proxy import TcpProxy
 from services.devstack.stack import Ports, Stack
 
@@ -61,8 +66,10 @@ def run(workdir: Path, per_kind: int, rate: float = 25, max_s: float = 1200,
     ports = Ports.free()
     db_link = TcpProxy(ports.database, name="db-link").start()
     intake_link = TcpProxy(ports.intake, name="intake-link").start()
-    links = {"db-link": db_link, "intake-link": intake_link}
-    stack = Stack(workdir, ports, env={
+    # the broker advertises the proxy's port: every client, and the broker itself, goes through it
+    broker_link = TcpProxy(ports.kafka, name="broker-link").start()
+    links = {"db-link": db_link, "intake-link": intake_link, "broker-link": broker_link}
+    stack = Stack(workdir, ports, kafka_advertised_port=broker_link.port, env={
         "ANTT_ADMIN_PASSWORD": PASSWORD, "MONGO_DB_PREFIX": PREFIX, "LOG_LEVEL": "WARNING",
         "KAFKA_TIMEOUT_S": "5", "INTAKE_WEB_RATE_PER_MIN": "10000000",
         "RECEIPT_FAILURES_PER_CLIENT": "100000",
@@ -109,6 +116,7 @@ def run(workdir: Path, per_kind: int, rate: float = 25, max_s: float = 1200,
                         gateway=stack.url(), admin_headers={"Authorization": f"Bearer {token['access_token']}"},
                         bootstrap=stack.bootstrap, poison=poison,
                         receipts=receipts)
+        verdict.rebuild_differences = rebuilt_differs(stack, say)
         table = render(done, verdict, seconds=time.monotonic() - started, rate=rate, settle_s=settle_s)
         mongo.close()
         return Result(done, verdict, table, workdir)
@@ -118,8 +126,25 @@ def run(workdir: Path, per_kind: int, rate: float = 25, max_s: float = 1200,
             poison.stop()
         injector.resume_all()
         stack.stop()
-        db_link.stop()
-        intake_link.stop()
+        for link in links.values():
+            link.stop()
+
+
+def rebuilt_differs(stack: Stack, say: Callable[[str], None], attempts: int = 5) -> list[str]:
+    """Replay every topic into an empty database after the faults and compare with the live
+    read models (directly on the database, not through the proxy). The live consumer may still
+    be applying its last events: compare a few times before calling a difference real."""
+    settings = ServiceSettings(**{**stack.service_env(), "MONGO_URI": stack.database.uri})
+    target = f"{PREFIX}_rebuilt"
+    say("rebuilding the read models from the topics ...")
+    counts = asyncio.run(rebuild(settings, target, drop=True, progress=lambda _: None))
+    say(f"rebuilt from {counts['applied']} events ({counts['skipped']} skipped)")
+    for _ in range(attempts):
+        found = asyncio.run(differences(settings, settings.database_name(readmodels.OWNER), target))
+        if not found:
+            return []
+        time.sleep(2)
+    return found
 
 
 def per_kind_from_env(default: int) -> int:

@@ -46,6 +46,8 @@ def render(faults: list[Fault], verdict: Verdict, *, seconds: float, rate: float
         ("invalid records written / not dead-lettered", f"{verdict.poison_acknowledged} / "
                                                         f"{len(verdict.poison_not_dead_lettered)} (each by verification and aggregation)"),
         ("receipt codes that do not work", str(len(verdict.receipts_failed))),
+        ("rebuilt from the topics vs live read models", "identical" if not verdict.rebuild_differences
+                                                         else "; ".join(verdict.rebuild_differences[:3])),
         ("settled after the last fault in", f"{settle_s:.1f} s"),
     ]
     width = max(len(k) for k, _ in summary)

@@ -5,21 +5,29 @@ error. Screenshots go to .cache/screenshots/ (git-ignored). Wards 16396 and 1639
 module only."""
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
+from tests.conftest import eventually
 from tests.e2e.conftest import DESKTOP, PHONE, login, opened, shot, until
+from tests.integration.conftest import database
 
 CITIZEN_WARD, HOTLINE_WARD = "16396", "16399"  # phường Đông Lĩnh, xã Đông Minh
+CITIZEN_TIP = "Có người lạ đột nhập kho hàng ở thôn 4 lúc nửa đêm"
+PHOTO = b"\xff\xd8\xff\xe0" + b"a photo of the warehouse door" * 50
 
 
-def test_a_citizen_sends_a_tip_anonymously_and_follows_it_up(browser, stack):
+def test_a_citizen_sends_a_tip_anonymously_and_follows_it_up(browser, stack, make_user):
     from playwright.sync_api import expect
     with opened(browser, stack, PHONE) as page:
         page.goto("/?lang=en")
         expect(page.locator("h1")).to_have_text("Report a security or public-order matter")
         page.goto("/")
-        page.fill("#content", "Có người lạ đột nhập kho hàng ở thôn 4 lúc nửa đêm")
+        page.fill("#content", CITIZEN_TIP)
         page.fill("#ward-search", "dong linh")
         expect(page.locator("#ward")).to_have_value(CITIZEN_WARD)
         expect(page.locator("#contact")).to_be_hidden()
+        page.set_input_files("#photo", files=[{"name": "kho-hang.jpg", "mimeType": "image/jpeg", "buffer": PHOTO}])
         shot(page, "1-tip-form-phone")
         page.click("#tip-form button[type=submit]")
         expect(page.locator("#receipt")).to_be_visible()
@@ -35,6 +43,21 @@ def test_a_citizen_sends_a_tip_anonymously_and_follows_it_up(browser, stack):
         page.click("#reply button[type=submit]")
         expect(page.locator("#messages li.tipster")).to_contain_text("xe tải nhỏ màu xanh")
         shot(page, "3-followup-phone")
+
+    client, verification = database(stack, "verification")
+    tip = eventually(lambda: verification.tips.find_one({"content": CITIZEN_TIP}))
+    client.close()
+    assert tip["attachments"][0]["sha256"] == hashlib.sha256(PHOTO).hexdigest()  # the photo went with the tip
+
+    make_user("canbo.ui.16396", "officer", CITIZEN_WARD)
+    with opened(browser, stack, DESKTOP) as page:
+        login(page, "canbo.ui.16396")
+        page.goto(f"/can-bo/tin/{tip['_id']}")
+        expect(page.locator("#attachments")).to_contain_text("kho-hang.jpg")
+        with page.expect_download() as download:
+            page.click("#attachments button")
+        assert Path(download.value.path()).read_bytes() == PHOTO
+        shot(page, "3b-tip-page-with-photo")
 
 
 def test_a_hotline_tip_is_recorded_decided_converted_and_counted(browser, stack, make_user):

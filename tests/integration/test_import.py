@@ -169,7 +169,8 @@ def test_a_replayed_batch_commit_counts_once_and_a_lost_lease_stops_a_worker(sta
         client = AsyncMongoClient(stack.uri, tz_aware=True)
         try:
             jobs = imports.ImportJobs(client["antt_test_import_bookkeeping"][f"jobs_{tmp_path.name}"], errors_kept=2)
-            upload_ = imports.Upload("a.csv", 1, "ab", "csv", Path(tmp_path / "a.csv"))
+            (tmp_path / "a.csv").write_text("a\n")
+            upload_ = imports.Upload("a.csv", 2, "ab", "text/csv", Path(tmp_path / "a.csv"))
             await jobs.create("J-1", kind="tips", owner={"username": "u"}, upload=upload_, now=datetime.now(timezone.utc))
             job = await jobs.claim("tips", "worker-1")
             assert job["status"] == "running" and await jobs.claim("tips", "worker-2") is None

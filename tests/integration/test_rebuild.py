@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.aggregation.rebuild import rebuild
+from services.aggregation.rebuild import differences, rebuild
 from services.common import readmodels
 from services.common.settings import ServiceSettings
 from services.devstack import demo_year
@@ -19,8 +19,8 @@ def documents(db) -> dict[str, list[dict]]:
 
 
 def test_a_rebuild_gives_the_live_documents(stack):
-    events = demo_year.year_events(YEAR, DISTRICT, 0.03, seed=11)
-    for topic in ("tips.verification", "cases", "tips.received", "extractions", "cameras"):
+    events = demo_year.year_events(YEAR, DISTRICT, 0.03, seed=11, programmes=True)
+    for topic in ("tips.verification", "cases", "tips.received", "extractions", "cameras", "programmes"):
         produce_events(stack.bootstrap, topic, events[topic])
     client, live = database(stack, "aggregation")
     last = events["tips.received"][-1].subject
@@ -32,5 +32,13 @@ def test_a_rebuild_gives_the_live_documents(stack):
     rebuilt = client[target]
     assert counts["applied"] >= sum(len(v) for v in events.values()) and lines
     assert rebuilt.tip_facts.count_documents({"unit_path": DISTRICT}) == len(events["tips.received"])
+    assert rebuilt.programme_facts.count_documents({"unit_path": DISTRICT}) == len(events["programmes"]) > 0
     eventually(lambda: documents(live) == documents(rebuilt), 60)
+    live_name = settings.database_name(readmodels.OWNER)
+    assert asyncio.run(differences(settings, live_name, target)) == []
+    rebuilt.tip_facts.update_one({"_id": last}, {"$set": {"status": "tampered"}})
+    rebuilt.camera_facts.delete_one({})
+    found = asyncio.run(differences(settings, live_name, target))
+    assert any(line.startswith("tip_facts: 1 different") for line in found)
+    assert any(line.startswith("camera_facts: 1 only live") for line in found)
     client.close()

@@ -29,6 +29,8 @@ def refused(r) -> bool:
     ("POST", "/api/v1/cases/{case_id}/tips", {"tip_ids": ["ward B's tip"]}),
     ("GET", "/api/v1/cameras/{camera_id}", None),
     ("GET", "/api/v1/cameras/at-risk?tip_id={tip_id}", None),
+    ("GET", "/api/v1/cameras/at-risk?case_id={case_id}", None),
+    ("PATCH", "/api/v1/cameras/{camera_id}", {"status": "broken"}),
     ("GET", "/api/v1/extractions/{extraction_id}", None),
     ("GET", "/api/v1/extractions/{extraction_id}/custody", None),
     ("POST", "/api/v1/extractions/{extraction_id}/custody", {"action": "disposed"}),

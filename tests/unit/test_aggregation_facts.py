@@ -39,8 +39,29 @@ def test_an_extraction_for_a_case_marks_camera_help():
 
 def test_a_camera_registration_replaces_only_an_older_one():
     update = facts.camera({"camera_id": "CAM-1", "unit_code": "14767", "status": "working",
-                           "installed_at": "2023-01-01T00:00:00Z", "registered_at": "2024-01-01T00:00:00Z"})
-    assert set(update._filter) == {"_id", "registered_at"} and update._doc["$set"]["status"] == "working"
+                           "installed_at": "2023-01-01T00:00:00Z", "registered_at": "2024-01-01T00:00:00+07:00"})
+    assert update._filter == {"_id": "CAM-1", "revision": {"$not": {"$gte": "2023-12-31T17:00:00.000Z/000000001"}}}
+    assert update._doc["$set"]["status"] == "working" and update._doc["$set"]["version"] == 1
+
+
+def test_a_camera_change_replaces_only_an_older_version_of_the_same_or_an_older_registration():
+    event = contracts.make_event("camera.updated/1", subject="CAM-1", source="test", data={
+        "camera_id": "CAM-1", "unit_code": "14767", "unit_path": ["38", "380", "14767"],
+        "location": {"lat": 19.8, "lon": 105.77}, "owner_kind": "household", "programme_code": None,
+        "retention_days": 15, "status": "broken", "installed_at": "2023-01-01T00:00:00Z",
+        "registered_at": "2024-01-01T00:00:00Z", "version": 3, "updated_at": "2024-02-01T00:00:00Z",
+        "changed": ["status"]})
+    [(name, update)] = domain.writes_for(event)
+    assert name == readmodels.CAMERA_FACTS
+    assert {k: update._doc["$set"][k] for k in ("status", "version", "programme_code")} == {
+        "status": "broken", "version": 3, "programme_code": None}
+    registered = facts.parse("2024-01-01T00:00:00Z")
+    later = facts.parse("2024-01-01T00:00:00.001Z")
+    ordered = [facts.revision(registered, 2), facts.revision(registered, 3), facts.revision(registered, 10),
+               facts.revision(later, 1)]
+    assert sorted(ordered) == ordered and update._doc["$set"]["revision"] == ordered[1]
+    # a registration's microseconds are not in the registry's later events: the same revision
+    assert facts.revision(facts.parse("2024-01-01T00:00:00.000999Z"), 2) == ordered[0]
 
 
 def test_events_no_read_model_uses_change_nothing():

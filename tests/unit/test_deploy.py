@@ -365,3 +365,14 @@ def test_dockerfile_pins_its_base_runs_as_non_root_and_installs_no_dev_dependenc
     assert not {d.split("==")[0].lower() for d in dev} & {r.split("==")[0].lower() for r in runtime}
     # An allow-list: nothing (.venv, .git, tests, secrets) enters the build context unless named.
     assert "*" in (ROOT / ".dockerignore").read_text().splitlines()
+
+
+# --- the gateway's upstreams ------------------------------------------------------------------
+
+def test_the_gateway_is_told_where_each_upstream_service_is_in_compose_and_k8s():
+    from services.gateway.app import UPSTREAMS
+    wanted = {f"{name.upper()}_URL": f"http://{name}:{DEFAULT_PORTS[name]}" for name in UPSTREAMS}
+    gateway_env = _app_services(_compose())["gateway"]["environment"]
+    assert {k: gateway_env.get(k) for k in wanted} == wanted
+    config = next(doc for doc in _base_docs() if doc["kind"] == "ConfigMap")
+    assert {k: config["data"].get(k) for k in wanted} == wanted

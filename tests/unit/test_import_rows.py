@@ -15,13 +15,13 @@ def row(**cells):
 
 def test_a_good_row_becomes_the_tip_and_its_unit():
     tip, unit = imports.check_row(2, row(occurred_at="2025-12-01 21:00", category="drugs"), CLERK, NOW)
-    assert unit == "15856" and tip.channel == "leaflet" and tip.anonymous
+    assert unit.code == "15856" and unit.era == "legacy" and tip.channel == "leaflet" and tip.anonymous
     assert tip.occurred_at.utcoffset().total_seconds() == 7 * 3600  # Vietnam's time by default
 
 
 def test_spreadsheet_numbers_are_read_as_the_text_they_show():
     tip, unit = imports.check_row(3, row(unit_code=15856.0, contact_phone=912345678, anonymous=False), CLERK, NOW)
-    assert unit == "15856" and tip.contact.phone == "912345678" and tip.anonymous is False
+    assert unit.code == "15856" and tip.contact.phone == "912345678" and tip.anonymous is False
 
 
 def test_lat_lon_or_location_give_the_nearest_ward():
@@ -29,7 +29,7 @@ def test_lat_lon_or_location_give_the_nearest_ward():
     _, by_columns = imports.check_row(2, cells, Principal("a", "admin", "38"), NOW)
     cells = {k: v for k, v in row(location="19.8157, 105.7502").items() if k != "unit_code"}
     _, by_location = imports.check_row(2, cells, Principal("a", "admin", "38"), NOW)
-    assert by_columns == by_location and by_columns.startswith("1")
+    assert by_columns == by_location and by_columns.code.startswith("1")
 
 
 def fields_of(result) -> dict[str, str]:

@@ -24,7 +24,7 @@ async function api(method, path, body, raw) {
   const headers = {};
   const who = session.get();
   if (who) headers.Authorization = "Bearer " + who.token;
-  if (body && !(body instanceof URLSearchParams)) {
+  if (body && !(body instanceof URLSearchParams) && !(body instanceof FormData)) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(body);
   }
@@ -70,11 +70,16 @@ function el(tag, props, ...children) {
 // Folds case and Vietnamese diacritics so "dong linh" finds "Phường Đông Lĩnh".
 const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/gi, "d").toLowerCase();
 
-async function wardPicker() {
+// The wards at or below `unitCode` (staff: their login's unit), else the public form's city.
+async function wardPicker(unitCode) {
   const search = $("#ward-search"), select = $("#ward");
-  const { wards } = await api("GET", "/ui/units.json");
-  const options = wards.map((w) => el("option", { value: w.code, textContent: `${w.name} (${w.code})` }));
+  const query = unitCode ? `?unit_code=${encodeURIComponent(unitCode)}` : "";
+  const { wards } = await api("GET", `/ui/units.json${query}`);
+  const districts = new Set(wards.map((w) => w.district)).size;
+  const options = wards.map((w) => el("option", { value: w.code,
+    textContent: districts > 1 ? `${w.name}, ${w.district} (${w.code})` : `${w.name} (${w.code})` }));
   select.append(...options);
+  if (options.length === 1) select.value = options[0].value;
   search.addEventListener("input", () => {
     const needle = fold(search.value.trim());
     let first = null;

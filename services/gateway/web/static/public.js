@@ -3,6 +3,7 @@
 function tipPage() {
   wardPicker().catch(sayFailure);
   contactToggle();
+  const place = placePicker();  // map.js: a tap on the map sets the tip's location
   const form = $("#tip-form");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -10,10 +11,18 @@ function tipPage() {
     const tip = { channel: "web", content: form.elements.content.value.trim(),
       unit_code: form.elements.unit_code.value, anonymous: form.elements.anonymous.checked };
     if (form.elements.occurred_at.value) tip.occurred_at = form.elements.occurred_at.value;
+    if (place.location) tip.location = place.location;
     const contact = tip.anonymous ? null : contactOf(form);
     if (contact) tip.contact = contact;
+    const photo = form.elements.photo.files[0];
     form.querySelector("button[type=submit]").disabled = true;
     try {
+      if (photo) {  // stored by intake first; the tip then names it
+        say(T.photo_sending);
+        const upload = new FormData();
+        upload.append("file", photo, photo.name);
+        tip.attachments = [(await api("POST", "/api/v1/attachments", upload)).attachment_id];
+      }
       const answer = await api("POST", "/api/v1/tips", tip);
       form.hidden = true;
       say(T.sent);

@@ -1,7 +1,8 @@
 "use strict";
-// The staff pages: login, the officer's queue and tip page, the clerk's intake, the commander's
-// statistics. Each calls the JSON API with the token of the login.
-const HOME = { officer: "/can-bo", clerk: "/tiep-nhan", commander: "/chi-huy", admin: "/chi-huy" };
+// The staff pages: login, the officer's queue and tip page (with tipwork.js), the clerk's
+// intake. Each calls the JSON API with the token of the login.
+const HOME = { officer: "/can-bo", clerk: "/tiep-nhan", commander: "/chi-huy", admin: "/chi-huy",
+  camera_operator: "/camera" };
 
 function loginPage() {
   const form = $("#login");
@@ -107,8 +108,10 @@ function tipPage() {
       $("#case-form").hidden = tip.status !== "valuable";
       renderMessages($("#messages"), thread.messages);
       $("#tip").hidden = false;
+      document.dispatchEvent(new CustomEvent("tip-loaded", { detail: tip }));  // tipwork.js
     } catch (err) { sayFailure(err); }
   }
+  document.addEventListener("tip-reload", load);
   async function act(method, path, body) {
     try {
       await api(method, `/api/v1/tips/${id}${path}`, body);
@@ -142,9 +145,17 @@ function tipPage() {
   load();
 }
 
+// The registered programmes of the clerk's unit; a tip may still name any code (imports do).
+async function programmePicker(select) {
+  const found = await api("GET", "/api/v1/programmes?page_size=200");
+  select.append(...found.items.map((p) => el("option", { value: p.code, textContent: `${p.name} (${p.code})` })));
+}
+
 function intakePage() {
-  if (!staffHeader()) return;
-  wardPicker().catch(sayFailure);
+  const who = staffHeader();
+  if (!who) return;
+  wardPicker(who.unit_code).catch(sayFailure);
+  programmePicker($("#programme_code")).catch(sayFailure);
   contactToggle();
   const form = $("#intake");
   async function save() {
@@ -152,6 +163,7 @@ function intakePage() {
     const tip = { channel: form.elements.channel.value, content: form.elements.content.value.trim(),
       unit_code: form.elements.unit_code.value, anonymous: form.elements.anonymous.checked };
     if (form.elements.received_at.value) tip.received_at = form.elements.received_at.value;
+    if (form.elements.programme_code.value) tip.programme_code = form.elements.programme_code.value;
     const contact = tip.anonymous ? null : contactOf(form);
     if (contact) tip.contact = contact;
     try {
@@ -172,50 +184,5 @@ function intakePage() {
   form.elements.channel.focus();
 }
 
-function bars(box, groups, label) {
-  const top = Math.max(1, ...groups.map((g) => g.received));
-  box.replaceChildren(...groups.map((g) => el("div", { className: "bar" },
-    el("span", { className: "key", textContent: label(g.key) }),
-    el("span", { className: "track" }, ...["received", "valuable", "converted"].map((k) =>
-      el("i", { className: `b-${k}`, style: `--v:${(100 * g[k]) / top}%`, title: `${T[k + "_count"]}: ${g[k]}` }))),
-    el("span", { className: "num", textContent: `${g.received} / ${g.valuable} / ${g.converted}` }))));
-  if (!groups.length) box.append(el("p", { textContent: T.empty }));
-}
-
-function commandPage() {
-  const who = staffHeader();
-  if (!who) return;
-  const form = $("#filters");
-  form.elements.unit_code.value = who.unit_code;
-  form.elements.year.value = new Date().getFullYear();
-  const query = () => {
-    const year = Number(form.elements.year.value);
-    return `unit_code=${encodeURIComponent(form.elements.unit_code.value)}&from=${year}-01-01T00:00:00&to=${year + 1}-01-01T00:00:00`;
-  };
-  async function load() {
-    try {
-      const [channels, months] = await Promise.all(["channel", "month"].map((by) =>
-        api("GET", `/api/v1/stats/tips?${query()}&group_by=${by}`)));
-      for (const k of ["received", "valuable", "converted"]) $(`#t-${k}`).textContent = channels.total[k];
-      bars($("#by-channel"), channels.groups, (key) => T["ch_" + key] || key);
-      bars($("#by-month"), months.groups.sort((a, b) => (a.key < b.key ? -1 : 1)), (key) => key);
-      say("");
-    } catch (err) { sayFailure(err); }
-  }
-  form.addEventListener("submit", (e) => { e.preventDefault(); if (form.reportValidity()) load(); });
-  for (const button of document.querySelectorAll("[data-format]")) {
-    button.addEventListener("click", async () => {
-      const unit = encodeURIComponent(form.elements.unit_code.value), year = form.elements.year.value;
-      try {
-        const response = await api("GET", `/api/v1/reports/summary?unit_code=${unit}&year=${year}&format=${button.dataset.format}`, null, true);
-        const link = el("a", { href: URL.createObjectURL(await response.blob()),
-          download: `bao-cao-${unit}-${year}.${button.dataset.format}` });
-        link.click();
-        setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-      } catch (err) { sayFailure(err); }
-    });
-  }
-  load();
-}
-
-({ login: loginPage, queue: queuePage, tipview: tipPage, intake: intakePage, command: commandPage })[document.body.dataset.page]();
+// The commander's page has its own script (command.js), as the batch import has (batch.js).
+({ login: loginPage, queue: queuePage, tipview: tipPage, intake: intakePage })[document.body.dataset.page]();

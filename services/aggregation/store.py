@@ -7,11 +7,10 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from services.common import readmodels
+from services.common import mongo, readmodels
 
 from .domain import Write
 
-DUPLICATE_KEY = 11000
 INDEXES = {
     readmodels.TIP_FACTS: [("unit_path", "received_at"), ("unit_path_2025", "received_at")],
     readmodels.CAMERA_FACTS: [("unit_path",), ("unit_path_2025",)],
@@ -40,6 +39,4 @@ class FactStore:
             try:
                 await self.db[name].bulk_write(updates, ordered=False)
             except BulkWriteError as exc:
-                others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
-                if others or exc.details.get("writeConcernErrors"):
-                    raise
+                mongo.duplicate_keys(exc)

@@ -12,7 +12,7 @@ import asyncio
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError, WriteError
 
-DUPLICATE_KEY = 11000
+from .mongo import DUPLICATE_KEY
 
 
 class InsertBatcher:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from .settings import ServiceSettings
 
@@ -14,6 +14,18 @@ def client(settings: ServiceSettings) -> AsyncMongoClient:
     # got its 202, or a read-model write whose Kafka offset was committed after it.
     return AsyncMongoClient(settings.mongo_uri, serverSelectionTimeoutMS=settings.mongo_timeout_ms,
                             tz_aware=True, appname="antt", journal=True)
+
+
+DUPLICATE_KEY = 11000
+
+
+def duplicate_keys(exc: BulkWriteError) -> list[int]:
+    """The indexes (in the batch) of the documents whose key existed; raises `exc` again if
+    anything else failed. For writes where "already there" means "already done"."""
+    errors = exc.details.get("writeErrors", [])
+    if any(e.get("code") != DUPLICATE_KEY for e in errors) or exc.details.get("writeConcernErrors"):
+        raise exc
+    return [e["index"] for e in errors]
 
 
 def database(settings: ServiceSettings, mongo: AsyncMongoClient, service: str) -> AsyncDatabase:

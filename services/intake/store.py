@@ -8,6 +8,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from services.common import mongo
 from services.common.batching import InsertBatcher
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -152,7 +153,4 @@ class IntakeStore:
 
 def _duplicates(exc: BulkWriteError, docs: list[dict]) -> list:
     """The `_id`s that already existed; any other write error is raised again."""
-    errors = exc.details.get("writeErrors", [])
-    if any(e.get("code") != 11000 for e in errors) or exc.details.get("writeConcernErrors"):
-        raise exc
-    return [docs[e["index"]]["_id"] for e in errors]
+    return [docs[i]["_id"] for i in mongo.duplicate_keys(exc)]

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from services.common import mongo
 
 from .legal import CLOCK_STATUSES
 
@@ -24,11 +27,13 @@ class TipStore:
         await self.tips.create_index([("clock_due", ASCENDING)], sparse=True)
 
     async def add_received(self, docs: list[dict]) -> None:
-        """Insert tips not seen before; a redelivered `tip.received` changes nothing."""
+        """Insert tips not seen before; a redelivered `tip.received` changes nothing (its
+        duplicate key is ignored: inserts cost the database far less than upserts)."""
         if docs:
-            await self.tips.bulk_write(
-                [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs],
-                ordered=False)
+            try:
+                await self.tips.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                mongo.duplicate_keys(exc)
 
     async def get(self, tip_id: str) -> dict | None:
         return await self.tips.find_one({"_id": tip_id})

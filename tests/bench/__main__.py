@@ -1,5 +1,7 @@
 """`make bench`: measures the system on the real broker and database, all on this machine.
 
+- the database alone, before any load: batched inserts and upserts per second (the ceiling of
+  everything that writes a document per tip);
 - intake at rising concurrency: tips posted to intake itself (and once through the gateway);
   tips per second acknowledged (each 202 means the broker committed the tip, acks=all) and
   latency percentiles of the 202; and, during the largest burst, the CPU time each process
@@ -23,11 +25,13 @@ import time
 from pathlib import Path
 
 import httpx
-from pymongo import MongoClient
+from pymongo import MongoClient, UpdateOne
 
 from services.common import contracts
 from services.devstack.demo_year import produce
 from services.devstack.stack import Ports, Stack
+
+from . import load
 
 PASSWORD = "bench-admin-password"
 PREFIX = "antt_bench"
@@ -81,16 +85,9 @@ def cpu_per_tip(before: dict[str, float], after: dict[str, float], tips: int) ->
                                                     f"{os.cpu_count() / 2000 * 1000:.2f} ms)")]
 
 
-async def intake_burst(client: httpx.AsyncClient, n: int, concurrency: int) -> tuple[float, list[float]]:
-    queue = list(range(n))
-    latencies: list[float] = []
-
-    async def worker():
-        while queue:
-            latencies.append(await post(client, BURST_WARD, queue.pop()))
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies
+def tip_bodies(ward: str, n: int) -> list[dict]:
+    return [{"channel": "web", "unit_code": ward, "content": f"Tin báo thử nghiệm số {i}: nghi có trộm cắp"}
+            for i in range(n)]
 
 
 async def wait_for_count(client, headers, ward: str, target: int) -> None:
@@ -104,6 +101,33 @@ def pipeline_events(n: int) -> dict[str, list[contracts.Event]]:
         "tip_id": f"T-BENCH-{i}", "channel": "zalo", "content": f"Tin báo {i}: nghi mua bán ma túy",
         "unit_code": PIPELINE_WARD, "unit_path": ["38", "380", PIPELINE_WARD], "received_at": now,
         "recorded_at": now, "anonymous": True, "has_contact": False}) for i in range(n)]}
+
+
+def database_ceiling(stack: Stack, n: int = 3000, batch: int = 100) -> list[tuple[str, str]]:
+    """The database alone, before any load: documents per second written in batches, as
+    intake's receipts (inserts) and the consumers' read models (upserts on the read models'
+    indexes) write them. Every tip costs at least one of each."""
+    mongo = MongoClient(stack.uri, journal=True)
+    scratch = mongo[f"{PREFIX}_ceiling"]
+    now = contracts.now_utc()
+    inserts = scratch["inserts"]
+    started = time.perf_counter()
+    for b in range(n // batch):
+        inserts.insert_many([{"_id": f"R-{b}-{i}", "tip_id": f"T-{b}-{i}", "created_at": now} for i in range(batch)])
+    inserted = n / (time.perf_counter() - started)
+    facts = scratch["facts"]
+    facts.create_index([("unit_path", 1), ("received_at", 1)])
+    facts.create_index([("unit_path_2025", 1), ("received_at", 1)])
+    started = time.perf_counter()
+    for b in range(n // batch):
+        facts.bulk_write([UpdateOne({"_id": f"T-{b}-{i}"}, {"$set": {
+            "unit_path": ["38", "380", PIPELINE_WARD], "unit_path_2025": ["38", "16522"], "channel": "web",
+            "received_at": now}, "$setOnInsert": {"status": "received"}}, upsert=True) for i in range(batch)])
+    upserted = n / (time.perf_counter() - started)
+    mongo.drop_database(scratch.name)
+    mongo.close()
+    return [(f"database alone: inserts in batches of {batch}", f"{inserted:.0f} docs/s"),
+            (f"database alone: upserts on two indexes, batches of {batch}", f"{upserted:.0f} docs/s")]
 
 
 def pipeline(stack: Stack, n: int) -> list[tuple[str, str]]:
@@ -147,24 +171,21 @@ async def bursts(stack: Stack, n: int) -> tuple[list[tuple[str, str]], int]:
     rows: list[tuple[str, str]] = []
     posted = 0
     pids = processes(stack)
-    limits = httpx.Limits(max_connections=LEVELS[-1], max_keepalive_connections=LEVELS[-1])
     for target in ("intake", "gateway"):
-        async with httpx.AsyncClient(base_url=stack.url(target), timeout=120, limits=limits) as client:
-            for i in range(20):  # warm-up: connections, producers
-                await post(client, BURST_WARD, i)
-            posted += 20
-            for level in LEVELS if target == "intake" else (32,):
-                size = max(100, n * level // LEVELS[-1])
-                before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-                seconds, latencies = await intake_burst(client, size, level)
-                posted += size
-                after = {name: cpu_seconds(pid) for name, pid in pids.items()}
-                label = f"{target}, {level} concurrent client(s)"
-                rows.append((f"{label}: tips/s", f"{size / seconds:.0f}/s ({size} tips)"))
-                rows.append((f"{label}: p50 / p95 / p99",
-                             f"{ms(pct(latencies, .5))} / {ms(pct(latencies, .95))} / {ms(pct(latencies, .99))}"))
-                if target == "intake" and level == LEVELS[-1]:
-                    rows += cpu_per_tip(before, after, size)
+        await load.burst(stack.url(target), tip_bodies(BURST_WARD, 20), 4)  # warm-up: connections, producers
+        posted += 20
+        for level in LEVELS if target == "intake" else (32,):
+            size = max(100, n * level // LEVELS[-1])
+            before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            seconds, latencies = await load.burst(stack.url(target), tip_bodies(BURST_WARD, size), level)
+            posted += size
+            after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            label = f"{target}, {level} concurrent client(s)"
+            rows.append((f"{label}: tips/s", f"{size / seconds:.0f}/s ({size} tips)"))
+            rows.append((f"{label}: p50 / p95 / p99",
+                         f"{ms(pct(latencies, .5))} / {ms(pct(latencies, .95))} / {ms(pct(latencies, .99))}"))
+            if target == "intake" and level == LEVELS[-1]:
+                rows += cpu_per_tip(before, after, size)
     return rows, posted
 
 
@@ -201,7 +222,9 @@ def main() -> None:
             "INTAKE_WEB_RATE_PER_MIN": "10000000"})  # one client sends every tip: lift the public limit
         try:
             stack.start()
-            rows, posted = asyncio.run(bursts(stack, n))
+            rows = database_ceiling(stack)
+            burst_rows, posted = asyncio.run(bursts(stack, n))
+            rows += burst_rows
             rows += asyncio.run(measure(stack.url(), import_rows, posted))
             rows += pipeline(stack, events)
         finally:

@@ -1,8 +1,8 @@
 """Every channel of intake on the real stack: one tip each goes in through the gateway, and the
 `tip.received` event read back from Kafka carries its fields (channel, content, unit and its
 2025 mapping, place, times, category, programme, attachments' names, sizes and SHA-256) and
-never the tipster's identity. The wards of district 382 (Sầm Sơn) and the 2025 ward 16531 that
-they merged into belong to this module only."""
+never the tipster's identity. Six wards of district 391 (Thạch Thành) and the 2025 ward 15187
+that they merged into belong to this module only."""
 from __future__ import annotations
 
 import hashlib
@@ -16,15 +16,16 @@ from tests.conftest import eventually
 from tests.e2e.test_webhooks import send
 from tests.integration.conftest import read_all
 
-WARDS = ("14830", "14833", "14836", "14839", "14842", "16528")  # Sầm Sơn's legacy wards
-WARD_2025 = "16531"  # phường Sầm Sơn since 2025: all of the above
+WARDS = ("15187", "15214", "15241", "15253", "15256", "15265")  # legacy wards of Thạch Thành
+WARD_2025 = "15187"  # since 2025 all of the above are this one (Kim Tân)
+DISTRICT = "391"
 IDENTITY = {"name": "Lê Thị Hoa", "phone": "0987654321", "email": "hoa.le@example.vn"}
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 
 
 @pytest.fixture(scope="module")
 def staff(make_user):
-    return make_user("tiepnhan.samson", "clerk", "382"), make_user("canbo.samson", "officer", "382")
+    return make_user("tiepnhan.thachthanh", "clerk", DISTRICT), make_user("canbo.thachthanh", "officer", DISTRICT)
 
 
 def attach(gateway, name: str, content: bytes, headers=None):
@@ -32,10 +33,17 @@ def attach(gateway, name: str, content: bytes, headers=None):
                         files={"file": (name, content, "application/octet-stream")})
 
 
+def subject(record) -> str | None:
+    """The event's subject; None for the invalid records other tests write to the topic."""
+    try:
+        return json.loads(record.value)["subject"]
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
 def events_of(stack, tip_ids: set[str]) -> dict[str, dict]:
     def found():
-        records = read_all(stack.bootstrap, "tips.received")
-        mine = {json.loads(r.value)["subject"]: r for r in records if r.value and json.loads(r.value)["subject"] in tip_ids}
+        mine = {subject(r): r for r in read_all(stack.bootstrap, "tips.received") if subject(r) in tip_ids}
         return mine if len(mine) == len(tip_ids) else None
     return eventually(found)
 
@@ -46,10 +54,10 @@ def test_each_channel_becomes_one_event_with_its_fields_and_no_identity(stack, g
     assert photo.status_code == 201, photo.text
     assert photo.json()["sha256"] == hashlib.sha256(PHOTO).hexdigest() and photo.json()["size"] == len(PHOTO)
     earlier = (datetime.now(timezone.utc) - timedelta(hours=3)).replace(microsecond=0)
-    near_14833 = units.get("14833")
+    near_ward = units.get(WARDS[1])
     posts = {
         "web": ({"channel": "web", "content": "Có người lạ chụp ảnh nhà dân ở ngõ 3", "attachments": [photo.json()["attachment_id"]],
-                 "location": {"lat": near_14833.lat, "lon": near_14833.lon}}, {}),
+                 "location": {"lat": near_ward.lat, "lon": near_ward.lon}}, {}),
         "hotline": ({"channel": "hotline", "content": "Gọi đường dây nóng: có đánh bạc ở bãi biển", "unit_code": WARDS[0],
                      "received_at": earlier.isoformat(), "category": "gambling"}, clerk),
         "walk_in": ({"channel": "walk_in", "content": "Đến trụ sở trình báo: bị lừa đảo qua mạng", "unit_code": WARDS[2],
@@ -58,8 +66,8 @@ def test_each_channel_becomes_one_event_with_its_fields_and_no_identity(stack, g
         "leaflet": ({"channel": "leaflet", "content": "Phiếu tờ rơi: nghi có ma túy ở nhà nghỉ", "unit_code": WARDS[4],
                      "occurred_at": (earlier - timedelta(days=1)).isoformat()}, clerk),
         "programme": ({"channel": "programme", "content": "Công nhân môi trường báo xe lạ đổ trộm rác", "unit_code": WARDS[5],
-                       "programme_code": "CNMT-382"}, clerk),
-        "2025": ({"channel": "hotline", "content": "Cuộc gọi về phường Sầm Sơn mới: trộm chó ban đêm",
+                       "programme_code": "CNMT-391"}, clerk),
+        "2025": ({"channel": "hotline", "content": "Cuộc gọi về xã Kim Tân mới: trộm chó ban đêm",
                   "unit_code": WARD_2025, "unit_era": "2025"}, clerk),
     }
     tips = {}
@@ -68,7 +76,7 @@ def test_each_channel_becomes_one_event_with_its_fields_and_no_identity(stack, g
         assert r.status_code == 202, (name, r.text)
         tips[name] = r.json()["tip_id"]
     for channel, source in (("zalo", "zalo-380"), ("sms", "sms-gw")):
-        r = send(gateway, {"message_id": f"{channel}-samson-1", "text": f"Tin {channel}: có người lạ trèo tường",
+        r = send(gateway, {"message_id": f"{channel}-thachthanh-1", "text": f"Tin {channel}: có người lạ trèo tường",
                            "unit_code": WARDS[1]}, source=source)
         assert r.status_code == 202, r.text
         tips[channel] = r.json()["tip_id"]
@@ -77,17 +85,17 @@ def test_each_channel_becomes_one_event_with_its_fields_and_no_identity(stack, g
     data = {name: json.loads(records[tip_id].value)["data"] for name, tip_id in tips.items()}
     for name in ("web", "hotline", "walk_in", "tip_box", "leaflet", "programme", "zalo", "sms"):
         assert data[name]["channel"] == name and data[name]["unit_era"] == "legacy"
-        assert data[name]["unit_path"][:2] == ["38", "382"] and data[name]["unit_path_2025"] == ["38", WARD_2025]
-    assert data["web"]["unit_code"] == "14833" and data["web"]["location"] == {"lat": near_14833.lat, "lon": near_14833.lon}
+        assert data[name]["unit_path"][:2] == ["38", DISTRICT] and data[name]["unit_path_2025"] == ["38", WARD_2025]
+    assert data["web"]["unit_code"] == WARDS[1] and data["web"]["location"] == {"lat": near_ward.lat, "lon": near_ward.lon}
     assert data["web"]["attachments"] == [{"attachment_id": photo.json()["attachment_id"], "name": "anh-hien-truong.png",
                                            "size": len(PHOTO), "sha256": hashlib.sha256(PHOTO).hexdigest()}]
     assert datetime.fromisoformat(data["hotline"]["received_at"]) == earlier
     assert data["hotline"]["received_at"] < data["hotline"]["recorded_at"] and data["hotline"]["category"] == "gambling"
     assert data["walk_in"]["anonymous"] is False and data["walk_in"]["has_contact"] is True
-    assert data["leaflet"]["occurred_at"] is not None and data["programme"]["programme_code"] == "CNMT-382"
+    assert data["leaflet"]["occurred_at"] is not None and data["programme"]["programme_code"] == "CNMT-391"
     assert data["zalo"]["content"].startswith("Tin zalo") and data["sms"]["channel"] == "sms"
     assert (data["2025"]["unit_code"], data["2025"]["unit_era"]) == (WARD_2025, "2025")
-    assert data["2025"]["unit_path"] == ["38", "382"] and data["2025"]["unit_path_2025"] == ["38", WARD_2025]
+    assert data["2025"]["unit_path"] == ["38", DISTRICT] and data["2025"]["unit_path_2025"] == ["38", WARD_2025]
 
     for record in read_all(stack.bootstrap, "tips.received"):  # the whole topic, every byte
         raw = (record.value or b"").decode("utf-8", "replace")
@@ -103,8 +111,8 @@ def test_a_2025_unit_counts_its_own_tips_and_those_of_its_legacy_wards(gateway, 
         return r.status_code == 200 and r.json()["total"]["received"] >= 9 and r.json()
     stats = counted() or eventually(counted)
     assert {g["key"] for g in stats["groups"]} >= {"web", "hotline", "walk_in", "tip_box", "leaflet", "programme", "zalo", "sms"}
-    legacy = gateway.get("/api/v1/stats/tips", params={"unit_code": "382"}, headers=officer).json()
-    assert legacy["total"]["received"] == stats["total"]["received"]  # the 2025 tip is Sầm Sơn's too
+    legacy = gateway.get("/api/v1/stats/tips", params={"unit_code": DISTRICT}, headers=officer).json()
+    assert legacy["total"]["received"] == stats["total"]["received"]  # the 2025 tip is Thạch Thành's too
 
 
 def test_the_officer_reads_the_tip_of_a_2025_unit_and_downloads_its_attachment(gateway, staff, make_user):
@@ -144,7 +152,7 @@ def test_bad_attachments_are_refused_and_change_nothing(stack, gateway, staff):
                                                                "attachments": [used]})
     assert again.status_code == 422 and "another tip" in again.json()["error"]["fields"][0]["reason"]
     assert attach(gateway, "empty.txt", b"").status_code == 422
-    r = gateway.post("/api/v1/tips", headers=clerk, json={"channel": "hotline", "content": "x", "unit_code": "382",
+    r = gateway.post("/api/v1/tips", headers=clerk, json={"channel": "hotline", "content": "x", "unit_code": DISTRICT,
                                                            "unit_era": "2025"})
     assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "unit_code"
     assert len(read_all(stack.bootstrap, "tips.received")) == before + 1  # only the good tip

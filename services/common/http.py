@@ -3,6 +3,7 @@
 (`/health/live`, `/health/ready`)."""
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from . import errors, logs
+from . import errors, logs, units
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .settings import ServiceSettings
 
@@ -86,6 +87,7 @@ def create_app(name: str, settings: ServiceSettings,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        await asyncio.to_thread(units.preload)  # before serving: no first request pays for it
         service = service_factory(settings)
         app.state.service = service
         await service.start()

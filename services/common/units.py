@@ -41,6 +41,13 @@ def all_units() -> dict[str, Unit]:
     return units
 
 
+def preload() -> None:
+    """Read the unit tables now (a second or more), not on the first tip that needs them."""
+    all_units()
+    units_2025()
+    crosswalk_2025()
+
+
 def get(code: str) -> Unit | None:
     return all_units().get(code)
 

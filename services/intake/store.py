@@ -56,6 +56,8 @@ class IntakeStore:
                                              "created_at": created_at, "contact": sealed_contact,
                                              "tip_status": "received", "status_version": 0, "messages": []})
         except DuplicateKeyError:
+            if await self._receipts.find_one({"_id": ref, "tip_id": tip_id}, {"_id": 1}):
+                return  # our own write, applied before the driver retried it (a lost answer)
             if idempotency_key:
                 await self._replays.delete_one({"_id": idempotency_key})
             raise ReceiptTaken(ref) from None

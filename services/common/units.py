@@ -45,7 +45,7 @@ def preload() -> None:
     """Read the unit tables now (a second or more), not on the first tip that needs them."""
     all_units()
     units_2025()
-    crosswalk_2025()
+    _parts_2025()
 
 
 def get(code: str) -> Unit | None:
@@ -151,11 +151,19 @@ def path_2025(legacy_code: str) -> list[str]:
     return out
 
 
+@cache
+def _parts_2025() -> dict[str, tuple[str, ...]]:
+    """The crosswalk inverted once: each 2025 unit → its legacy parts of the same level."""
+    parts: dict[str, list[str]] = {}
+    for old, new in crosswalk_2025().items():
+        if get(old) is not None and new in units_2025() and get(old).level == units_2025()[new].level:
+            parts.setdefault(new, []).append(old)
+    return {new: tuple(sorted(olds)) for new, olds in parts.items()}
+
+
 def legacy_parts(code_2025: str) -> list[str]:
     """The legacy provinces or wards that went into a 2025 unit (sorted)."""
-    return sorted(old for old, new in crosswalk_2025().items()
-                  if new == code_2025 and get(old) is not None
-                  and get(old).level == units_2025()[code_2025].level) if code_2025 in units_2025() else []
+    return list(_parts_2025().get(code_2025, ()))
 
 
 @dataclass(frozen=True)

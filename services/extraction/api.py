@@ -70,6 +70,7 @@ async def change_camera(camera_id: str, body: domain.CameraChange, request: Requ
         if doc is None:
             raise ApiError(404, f"no camera {camera_id}")
         require_scope(user, doc["unit_code"])
+        domain.check_version(doc, body)
         fields = domain.camera_changes(doc, body, datetime.now(timezone.utc))
         if not fields:
             return domain.camera_view(doc, user)

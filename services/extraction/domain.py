@@ -64,6 +64,8 @@ class CameraChange(BaseModel):
     retention_days: int | None = Field(None, ge=1, le=3650)
     programme_code: str | None = Field(None, min_length=1, max_length=64)
     owner: Owner | None = None
+    version: int | None = Field(None, ge=1, description="optional: the version you read; 409 if the camera "
+                                                        "changed since (a lost update otherwise)")
 
 
 class FileRef(BaseModel):
@@ -169,6 +171,14 @@ def check_change(change: CameraChange) -> list[str]:
     if nulls:
         raise invalid(*((f, "may not be null") for f in nulls))
     return given
+
+
+def check_version(doc: dict, change: CameraChange) -> None:
+    """409 if the change names the version it was made from and the camera is past it."""
+    current = doc.get("version", 1)
+    if change.version is not None and change.version != current:
+        raise ApiError(409, f"the camera changed since version {change.version}: it is at version {current}",
+                       fields=[{"field": "version", "reason": f"is {current} now; read the camera again"}])
 
 
 def camera_changes(doc: dict, change: CameraChange, now: datetime) -> dict:

@@ -105,7 +105,8 @@ async def tip_backlog(facts: AsyncCollection, unit_code: str, start: datetime | 
 
 def camera_filters(unit_code: str, start: datetime | None, end: datetime | None,
                    era: Era) -> dict[str, dict]:
-    """The filter of each camera figure: cameras installed before the period's end, extractions
+    """The filter of each camera figure: cameras installed before the period's end (of which
+    `cameras_broken` counts those broken now, their last known status), extractions
     in the period, cases clarified in the period with the help of at least one extraction."""
     where = unit_field(era)
     cameras: dict = {where: unit_code}
@@ -125,6 +126,7 @@ async def camera_stats(db: AsyncDatabase, unit_code: str, start: datetime | None
                                       {"$group": {"_id": "$programme_code"}}])
     programmes = len(await cursor.to_list())
     return {"unit_code": unit_code, "cameras": await cameras.count_documents(where["cameras"]),
+            "cameras_broken": await cameras.count_documents({**where["cameras"], "status": "broken"}),
             "camera_programmes": programmes,
             "extractions": await db[readmodels.EXTRACTION_FACTS].count_documents(where["extractions"]),
             "cases_clarified": await db[readmodels.CASE_FACTS].count_documents(where["cases_clarified"])}
@@ -166,5 +168,9 @@ def named_groups(groups: list[dict], names: dict[str, dict]) -> list[dict]:
             for g in groups]
 
 
+REPORT_CAMERA_FIGURES = ("cameras", "camera_programmes", "extractions", "cases_clarified")
+
+
 def _camera_figures(stats: dict) -> dict:
-    return {k: v for k, v in stats.items() if k != "unit_code"}
+    """The camera figures of a year (`cameras_broken` is today's, not the year's)."""
+    return {k: stats[k] for k in REPORT_CAMERA_FIGURES}

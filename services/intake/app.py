@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.common import health, http, imports, kafka, mongo
 from services.common.consume import event_loop
 from services.common.crypto import Sealer
+from services.common.tasks import PeriodicTask
 
 from . import agents, api, attachments, contact, imports as tip_imports, programmes, receipts, webhooks
 from .ratelimit import RateLimiter
@@ -31,6 +32,7 @@ class IntakeService:
                                  agents.status_handler(self.store), self.publisher)
         self.imports = imports.ImportJobs(mongo.database(settings, self.mongo, "intake")["import_jobs"],
                                           settings.import_errors_kept)
+        self.attachment_sweep = PeriodicTask("attachment-sweep", self.attachments.sweep, settings.attachment_sweep_s)
         tips = tip_imports.TipImports(self)
         self.import_runner = imports.ImportRunner(self.imports, tip_imports.KIND, tips.process,
                                                   settings.import_batch_rows, tips.abandon)
@@ -44,8 +46,10 @@ class IntakeService:
         await self.publisher.start()
         await self.events.start()
         await self.import_runner.start()
+        await self.attachment_sweep.start()
 
     async def stop(self) -> None:
+        await self.attachment_sweep.stop()
         await self.import_runner.stop()
         await self.events.stop()
         await self.publisher.stop()

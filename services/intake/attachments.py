@@ -4,10 +4,14 @@ the way to disk and kept by intake under their SHA-256; a tip then names them by
 
 An upload nobody attaches expires after `ATTACHMENT_TTL`. A tip claims its attachments before
 its event is published and gives them back if the broker refuses it, so an attachment belongs to
-at most one tip, and to none that was not accepted."""
+at most one tip, and to none that was not accepted. A periodic sweep removes the expired uploads
+and then every file that no attachment names any more."""
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import re
 import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -26,8 +30,13 @@ from services.common.uploads import receive
 from .domain import CROCKFORD, RECORDING_ROLES
 from .ratelimit import client_of
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
 ATTACHMENT_TTL = timedelta(hours=24)
+# An upload writes its file before its document: a file younger than this may be one whose
+# document is on its way, and the sweep leaves it alone.
+UPLOAD_GRACE = timedelta(hours=1)
+FILE_NAME, PARTIAL = re.compile(r"[0-9a-f]{64}"), ".upload-"
 READING_ROLES = RECORDING_ROLES  # clerk, officer, commander, admin: within their unit
 
 
@@ -50,6 +59,7 @@ class Attachments:
     async def create_indexes(self) -> None:
         await self._docs.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
         await self._docs.create_index([("tip_id", ASCENDING)], sparse=True)
+        await self._docs.create_index([("sha256", ASCENDING)])
 
     async def add(self, doc: dict) -> None:
         await self._docs.insert_one(doc)
@@ -80,6 +90,39 @@ class Attachments:
             await self._docs.update_many({"_id": {"$in": ids}, "tip_id": tip_id},
                                          {"$set": {"tip_id": None, "unit_code": None,
                                                    "expires_at": datetime.now(timezone.utc) + ATTACHMENT_TTL}})
+
+
+    async def sweep(self, now: datetime | None = None) -> int:
+        """Delete the uploads past their expiry (whether or not the database's TTL monitor got to
+        them), then the files older than `UPLOAD_GRACE` that no attachment names and the partial
+        uploads a killed process left; the number of files removed."""
+        now = now or datetime.now(timezone.utc)
+        await self._docs.delete_many({"tip_id": None, "expires_at": {"$lt": now}})
+        cutoff = now.timestamp() - UPLOAD_GRACE.total_seconds()
+        removed = 0
+        for path in await asyncio.to_thread(self._old_files, cutoff):
+            # a partial upload left by a killed process, or a file nobody names
+            if path.name.startswith(PARTIAL) or await self._docs.find_one({"sha256": path.name}, {"_id": 1}) is None:
+                # the same bytes uploaded again meanwhile replace the file (a new mtime): keep it
+                if await asyncio.to_thread(_unlink_if_older, path, cutoff):
+                    removed += 1
+        if removed:
+            log.info("removed %d attachment files no tip or upload names", removed)
+        return removed
+
+    def _old_files(self, cutoff: float) -> list[Path]:
+        return [p for p in self.directory.iterdir()
+                if (FILE_NAME.fullmatch(p.name) or p.name.startswith(PARTIAL)) and p.stat().st_mtime < cutoff]
+
+
+def _unlink_if_older(path: Path, cutoff: float) -> bool:
+    try:
+        if path.stat().st_mtime >= cutoff:
+            return False
+        path.unlink()
+        return True
+    except FileNotFoundError:
+        return False
 
 
 def _problem(doc: dict | None, tip_id: str) -> str | None:
@@ -114,7 +157,7 @@ async def upload(request: Request, user: OptionalUser) -> JSONResponse:
             raise ApiError(429, "too many uploads from this client; try again later",
                            headers={"Retry-After": service.web_limiter.retry_after(wait_s)})
     store: Attachments = service.attachments
-    partial = store.directory / f".upload-{secrets.token_hex(8)}"
+    partial = store.directory / f"{PARTIAL}{secrets.token_hex(8)}"
     try:
         file = await receive(request, partial, http.body_limit(request).max_bytes)
         if file.size == 0:

@@ -29,5 +29,7 @@ class IntakeSettings(ImportSettings):
                                description="Kafka transactions intake keeps in flight side by side (throughput under load)")
     attachments_dir: str = Field(".cache/attachments", alias="ANTT_ATTACHMENTS_DIR",
                                  description="where intake keeps tips' files (a persistent volume in production)")
+    attachment_sweep_s: int = Field(3600, alias="ATTACHMENT_SWEEP_S", ge=1,
+                                    description="how often expired uploads and the files no attachment names are removed")
     receipt_lock_s: int = Field(900, alias="RECEIPT_LOCK_S", ge=1,
                                 description="the window (and lock) for wrong receipt guesses")

@@ -191,6 +191,7 @@ def test_a_camera_change_sends_one_event_and_the_read_model_follows(gateway, peo
                                                  headers=people["district"]).json())
                        and s["camera_programmes"] == changed["before"]["camera_programmes"] - 1 and s)
     assert stats["cameras"] == changed["before"]["cameras"]
+    assert stats["cameras_broken"] == changed["before"]["cameras_broken"] + 1  # FTG-P1
 
 
 @pytest.mark.parametrize("who, camera_id, body, status, field", [
@@ -199,6 +200,7 @@ def test_a_camera_change_sends_one_event_and_the_read_model_follows(gateway, peo
     ("other_operator", "FTG-P1", {"retention_days": None}, 422, "retention_days"),
     ("other_operator", "FTG-P1", {"retention_days": 0}, 422, "retention_days"),
     ("other_operator", "FTG-P1", {"unit_code": WARD}, 422, "unit_code"),
+    ("other_operator", "FTG-P1", {"status": "working", "version": 1}, 409, "version"),  # it is at 2
     ("other_operator", "FTG-NO-SUCH", {"status": "working"}, 404, None),
     ("operator", "FTG-P1", {"status": "working"}, 403, None),  # another ward's camera
     ("district", "FTG-P1", {"status": "working"}, 403, None),  # officers do not manage cameras

@@ -61,6 +61,15 @@ def test_a_bad_change_is_refused_by_the_model(body):
         change(**body)
 
 
+def test_a_change_made_from_an_older_version_is_409_naming_the_version():
+    domain.check_version(camera(version=3), change(status="broken", version=3))
+    domain.check_version(camera(), change(status="broken", version=1))  # registered: version 1
+    domain.check_version(camera(version=3), change(status="broken"))  # no precondition given
+    with pytest.raises(ApiError) as err:
+        domain.check_version(camera(version=3), change(status="broken", version=2))
+    assert err.value.status == 409 and err.value.fields[0]["field"] == "version"
+
+
 def row(camera_id, expires_at, distance_m=10.0):
     return {"camera_id": camera_id, "status": "working", "expires_at": expires_at, "distance_m": distance_m}
 

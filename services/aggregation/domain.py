@@ -17,10 +17,11 @@ from services.common.contracts import Event
 from services.common.times import VIETNAM, parse
 
 from . import facts
+from .facts import NewFact
 
 VALUABLE = ("valuable", "converted")
 NEW_TIP = {"status": "received", "status_version": 0}
-Write = tuple[str, UpdateOne]  # (read-model collection, update)
+Write = tuple[str, UpdateOne | NewFact]  # (read-model collection, update)
 
 
 def fact_of_received(data: dict) -> dict:
@@ -33,12 +34,11 @@ def fact_of_received(data: dict) -> dict:
             "received_day": local.strftime("%Y-%m-%d"), "received_month": local.strftime("%Y-%m")}
 
 
-def update_for(event: Event) -> UpdateOne:
+def update_for(event: Event) -> UpdateOne | NewFact:
     """The update of a tip event to its tip fact."""
     data = event.data
     if event.type == "tip.received":
-        return UpdateOne({"_id": data["tip_id"]},
-                         {"$set": fact_of_received(data), "$setOnInsert": NEW_TIP}, upsert=True)
+        return NewFact(data["tip_id"], fact_of_received(data), NEW_TIP)
     if event.type == "tip.status_changed":
         # An older or repeated change matches nothing; its upsert then collides with the
         # existing _id (duplicate key), which the store treats as "already applied".

@@ -18,9 +18,14 @@
   camera's, a registration replaces the fact only if it is newer (`registered_at`).
 Every upsert that may create a case fact inserts `status_version: 0`, so the first versioned
 status finds it whichever event came first.
+
+A fact its first event makes whole (`tip.received`, `extraction.logged`) is a `NewFact`: the
+store inserts it, which costs the database a fraction of an upsert, and applies it as the
+equivalent upsert only where the key exists already (a redelivery, or a later event first).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from pymongo import UpdateOne
@@ -29,6 +34,22 @@ from services.common import readmodels, units
 from services.common.times import parse
 
 NEW_CASE = {"status_version": 0}
+
+
+@dataclass(frozen=True)
+class NewFact:
+    """The keyed upsert `{_id: key}` ← `$set: fields, $setOnInsert: on_insert`, which the store
+    tries as the insert of `document()` first."""
+    key: str
+    fields: dict
+    on_insert: dict = field(default_factory=dict)
+
+    def document(self) -> dict:
+        return {"_id": self.key, **self.on_insert, **self.fields}
+
+    def as_update(self) -> UpdateOne:
+        update = {"$set": self.fields, **({"$setOnInsert": self.on_insert} if self.on_insert else {})}
+        return UpdateOne({"_id": self.key}, update, upsert=True)
 
 
 def _place(data: dict) -> dict:
@@ -63,11 +84,10 @@ def camera(data: dict) -> UpdateOne:
                      {"$set": fact}, upsert=True)
 
 
-def extraction(data: dict) -> list[tuple[str, UpdateOne]]:
+def extraction(data: dict) -> list[tuple[str, UpdateOne | NewFact]]:
     fact = {**_place(data), "camera_id": data["camera_id"], "case_id": data.get("case_id"),
             "tip_id": data.get("tip_id"), "extracted_at": parse(data["extracted_at"])}
-    writes = [(readmodels.EXTRACTION_FACTS,
-               UpdateOne({"_id": data["extraction_id"]}, {"$set": fact}, upsert=True))]
+    writes: list[tuple[str, UpdateOne | NewFact]] = [(readmodels.EXTRACTION_FACTS, NewFact(data["extraction_id"], fact))]
     if data.get("case_id"):
         writes.append((readmodels.CASE_FACTS,
                        UpdateOne({"_id": data["case_id"]}, {"$set": {"camera_help": True},

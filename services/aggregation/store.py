@@ -10,6 +10,7 @@ from pymongo.errors import BulkWriteError
 from services.common import mongo, readmodels
 
 from .domain import Write
+from .facts import NewFact
 
 INDEXES = {
     readmodels.TIP_FACTS: [("unit_path", "received_at"), ("unit_path_2025", "received_at")],
@@ -30,13 +31,23 @@ class FactStore:
                 await self.db[name].create_index([(f, ASCENDING) for f in fields])
 
     async def apply(self, writes: list[Write]) -> None:
-        """Write a batch, keeping each collection's updates in event order; updates that lost
-        to a newer version (duplicate key) are no-ops."""
+        """Write a batch: per collection, the new facts as one insert, then the updates and the
+        new facts whose key existed as one bulk upsert; updates that lost to a newer version
+        (duplicate key) are no-ops. Every write commutes with the others (domain.py), so their
+        order within a batch does not matter."""
         by_collection = defaultdict(list)
         for name, update in writes:
             by_collection[name].append(update)
-        for name, updates in by_collection.items():
-            try:
-                await self.db[name].bulk_write(updates, ordered=False)
-            except BulkWriteError as exc:
-                mongo.duplicate_keys(exc)
+        for name, batch in by_collection.items():
+            new = [w for w in batch if isinstance(w, NewFact)]
+            updates = [w for w in batch if not isinstance(w, NewFact)]
+            if new:
+                try:
+                    await self.db[name].insert_many([n.document() for n in new], ordered=False)
+                except BulkWriteError as exc:
+                    updates += [new[i].as_update() for i in mongo.duplicate_keys(exc)]
+            if updates:
+                try:
+                    await self.db[name].bulk_write(updates, ordered=False)
+                except BulkWriteError as exc:
+                    mongo.duplicate_keys(exc)

@@ -21,9 +21,10 @@ def test_day_and_month_are_counted_in_vietnam_time():
 
 
 def test_received_never_overwrites_a_status():
-    update = domain.update_for(received())
-    assert update._doc["$setOnInsert"] == {"status": "received", "status_version": 0}
-    assert "status" not in update._doc["$set"]
+    new = domain.update_for(received())
+    assert new.document()["status"] == "received" and new.document()["_id"] == "T-1"
+    assert new.as_update()._doc["$setOnInsert"] == {"status": "received", "status_version": 0}
+    assert "status" not in new.as_update()._doc["$set"]  # the tip existed: its status stays
 
 
 def test_status_change_applies_only_to_older_versions():

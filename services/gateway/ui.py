@@ -11,6 +11,7 @@ from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import Path as PathPart
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -28,7 +29,7 @@ STATIC_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # no 
 PAGES = (("/", "tip.html", "tip"), ("/theo-doi", "followup.html", "followup"),
          ("/dang-nhap", "login.html", "login"), ("/can-bo", "queue.html", "queue"),
          ("/tiep-nhan", "intake.html", "intake"), ("/chi-huy", "command.html", "command"),
-         ("/tiep-nhan/nhap-lo", "batch.html", "batch"))
+         ("/tiep-nhan/nhap-lo", "batch.html", "batch"), ("/can-bo/vu-viec", "cases.html", "cases"))
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB / "templates")
@@ -64,6 +65,13 @@ for _path, _template, _section in PAGES:
 @router.get("/can-bo/tin/{tip_id}", response_class=HTMLResponse)
 async def tip_page(request: Request, tip_id: str, lang: Annotated[str, Query(max_length=2)] = "vi") -> HTMLResponse:
     return render(request, "tipview.html", "tipview", lang, tip_id=tip_id)
+
+
+@router.get("/can-bo/vu-viec/{case_id}", response_class=HTMLResponse)
+async def case_page(request: Request, case_id: Annotated[str, PathPart(min_length=1, max_length=64)],
+                    lang: Annotated[str, Query(max_length=2)] = "vi") -> HTMLResponse:
+    """One case: its facts and history, tips, status changes, cameras at risk and extractions."""
+    return render(request, "case.html", "case", lang, case_id=case_id)
 
 
 @router.get("/static/{name:path}")

@@ -34,13 +34,15 @@ def browser():
 
 
 @contextmanager
-def opened(browser, stack, viewport) -> Iterator:
-    """A fresh page (own sessionStorage); fails if any console error or page error occurred."""
+def opened(browser, stack, viewport, allow: tuple[str, ...] = ()) -> Iterator:
+    """A fresh page (own sessionStorage); fails if any console error or page error occurred,
+    except console errors containing one of `allow` (a refusal the test provokes on purpose)."""
     context = browser.new_context(base_url=stack.url(), viewport=viewport, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
+            if m.type == "error" and not any(a in m.text for a in allow) else None)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
     try:
         yield page

@@ -1,17 +1,18 @@
 """Accessibility basics of the web interface (issue 9), measured in headless Chromium on the real
 stack rather than judged by eye: on every page, each visible text has a contrast ratio of at
 least 4.5:1 against what is really behind it (3:1 for large text, WCAG 2.1 AA), each visible
-input has a label, and the public form's place can be set with the keyboard alone. Ward 16459
-(phường Quảng Đông) belongs to this module."""
+input has a label, and the public form's place can be set with the keyboard alone. Ward 16525
+(phường Quảng Tâm) belongs to this module."""
 from __future__ import annotations
 
 import uuid
 
 import pytest
 
+from tests.conftest import eventually
 from tests.e2e.conftest import DESKTOP, PHONE, login, opened, shot
 
-WARD = "16459"
+WARD = "16525"
 RUN = uuid.uuid4().hex[:6]
 
 # Every visible text (and every control's own text) with its colour blended over the backgrounds
@@ -80,10 +81,17 @@ def staff(make_user, gateway):
     users = {role: make_user(f"{role}.a11y.{WARD}", role, WARD) for role in ("officer", "clerk", "commander")}
     users["camera_operator"] = make_user(f"camera.a11y.{WARD}", "camera_operator", WARD)
     r = gateway.post("/api/v1/tips", json={"channel": "hotline", "unit_code": WARD,
-                                           "content": f"Cuộc gọi báo mất xe đạp trước chợ Quảng Đông ({RUN})"},
+                                           "content": f"Cuộc gọi báo mất xe đạp trước chợ Quảng Tâm ({RUN})"},
                      headers=users["clerk"])
     assert r.status_code == 202, r.text
-    users["tip_id"] = r.json()["tip_id"]
+    users["tip_id"] = tip_id = r.json()["tip_id"]
+    eventually(lambda: gateway.get(f"/api/v1/tips/{tip_id}", headers=users["officer"]).status_code == 200)
+    r = gateway.post(f"/api/v1/tips/{tip_id}/decision", headers=users["officer"], json={"outcome": "valuable"})
+    assert r.status_code == 200, r.text
+    r = gateway.post("/api/v1/cases", headers=users["officer"],
+                     json={"title": f"Mất xe đạp ở chợ Quảng Tâm {RUN}", "unit_code": WARD, "tip_ids": [tip_id]})
+    assert r.status_code == 201, r.text
+    users["case_id"] = r.json()["case_id"]
     return users
 
 
@@ -121,7 +129,8 @@ def test_the_audit_sees_poor_contrast_and_missing_labels(browser, stack):
 
 
 def test_the_staff_pages_are_readable_and_labelled(browser, stack, staff):
-    pages = {"officer": ["/can-bo", f"/can-bo/tin/{staff['tip_id']}"],
+    pages = {"officer": ["/can-bo", f"/can-bo/tin/{staff['tip_id']}", "/can-bo/vu-viec",
+                         f"/can-bo/vu-viec/{staff['case_id']}"],
              "clerk": ["/tiep-nhan", "/tiep-nhan/nhap-lo"],
              "commander": ["/chi-huy"],
              "camera_operator": ["/camera", "/camera/trich-xuat"]}

@@ -104,6 +104,9 @@ def test_a_hotline_tip_is_recorded_decided_converted_and_counted(browser, stack,
         page.click("#case-form button[type=submit]")
         expect(page.locator("#f-status")).to_have_text("Đã chuyển hóa")
         expect(page.locator("#f-case")).not_to_have_text("–")
+        case_id = page.locator("#status a").inner_text()  # "case opened: <link to it>"
+        expect(page.locator("#status a")).to_have_attribute("href", f"/can-bo/vu-viec/{case_id}?lang=vi")
+        expect(page.locator("#f-case")).to_contain_text(case_id)
         assert tip_id in page.url
         shot(page, "6-tip-page")
 

@@ -79,13 +79,19 @@ function queuePage() {
     try {
       const made = await api("POST", "/api/v1/cases", { title: $("#case-title").value.trim(),
         unit_code: who.unit_code, tip_ids: ids });
-      say(`${T.case_opened}: ${made.case_id}`);
+      sayCase(T.case_opened, made.case_id);
       $("#case-title").value = "";
       await load();
     } catch (err) { sayFailure(err); }
   });
   load();
   setInterval(() => document.querySelectorAll("#queue tbody tr").length && load(), 60000);
+}
+
+// "Case opened: C-…" with the id as a link to the case's page
+function sayCase(label, caseId) {
+  say(`${label}: `);
+  $("#status").append(el("a", { href: `/can-bo/vu-viec/${encodeURIComponent(caseId)}?lang=${LANG}`, textContent: caseId }));
 }
 
 function tipPage() {
@@ -133,7 +139,7 @@ function tipPage() {
     try {
       const made = await api("POST", "/api/v1/cases", { title: $("#case-title").value.trim(),
         unit_code: tip.unit_code, tip_ids: [tip.tip_id] });
-      say(`${T.case}: ${made.case_id}`);
+      sayCase(T.case, made.case_id);
       await load();
     } catch (err) { sayFailure(err); }
   });

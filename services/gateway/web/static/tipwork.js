@@ -3,7 +3,8 @@
 // countdown and the legal steps (POST /tips/{id}/legal, each with its legal basis), the
 // duplicates verification proposes, and the cameras whose footage of the tip's place and time
 // will soon be overwritten (GET /cameras/at-risk?tip_id=). staff.js sends "tip-loaded" with the
-// tip each time it (re)loads it; a step asks it to reload with "tip-reload".
+// tip each time it (re)loads it; a step asks it to reload with "tip-reload". The case page
+// (cases.js) loads this file too, for timeLeft().
 const STEPS_OPEN = {  // when each step's button is offered (clocks.py has the rules)
   forward: (d) => !d.forwarded && !d.suspended,
   extend: (d) => d.forwarded && !d.extended && !d.suspended,
@@ -113,10 +114,18 @@ async function showAtRisk(tip) {
   }
 }
 
+function showCase(tip) {
+  // a converted tip's case (set when "open case" succeeds, and kept in the tip's state)
+  if (!tip.case_id) return;
+  $("#f-case").replaceChildren(el("a", { href: `/can-bo/vu-viec/${encodeURIComponent(tip.case_id)}?lang=${LANG}`,
+    className: "mono", textContent: tip.case_id }));
+}
+
 function tipWork() {
   let tip = null;
   document.addEventListener("tip-loaded", (e) => {
     tip = e.detail;
+    showCase(tip);
     showAttachments(tip);
     showClock(tip);
     showSteps(tip);
@@ -144,4 +153,4 @@ function tipWork() {
   }
 }
 
-tipWork();
+if (document.body.dataset.page === "tipview") tipWork();

@@ -1,24 +1,22 @@
-"""Wiring of aggregation: the consumer that maintains the read models, health and metrics."""
+"""Wiring of aggregation: the faust agent that maintains the read models, health and metrics."""
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from services.common import health, http, kafka, mongo, readmodels
-from services.common.consume import event_loop
-from services.common.settings import ServiceSettings
+from services.common.streams import StreamSettings
 
 from . import agents
 from .store import FactStore
 
 
 class AggregationService:
-    def __init__(self, settings: ServiceSettings):
+    def __init__(self, settings: StreamSettings):
         self.settings = settings
         self.mongo = mongo.client(settings)
         self.store = FactStore(readmodels.database(settings, self.mongo))
         self.publisher = kafka.Publisher(settings, client_id="aggregation")
-        self.events = event_loop(settings, "aggregation", agents.CONSUMES,
-                                 agents.facts_handler(self.store), self.publisher)
+        self.events = agents.stream(settings, self.store, self.publisher)
 
     async def start(self) -> None:
         await self.store.create_indexes()
@@ -34,5 +32,5 @@ class AggregationService:
         return await health.dependencies(self.settings, self.mongo, self.events)
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    return http.create_app("aggregation", settings or ServiceSettings(), AggregationService)
+def create_app(settings: StreamSettings | None = None) -> FastAPI:
+    return http.create_app("aggregation", settings or StreamSettings(), AggregationService)

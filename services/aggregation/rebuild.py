@@ -6,8 +6,10 @@ beginning, into an empty database, with the same handler as the live consumer; p
     python -m services.aggregation.rebuild --target-db antt_check --drop --compare
         # ... and say whether it equals the live read models (exit 1 if not)
 
-No consumer group is used (nothing is committed, the live consumer is not disturbed). Events
-the live loop dead-letters (invalid, or not carried by their topic) are skipped and counted.
+No consumer group is used (nothing is committed, the live consumer is not disturbed). Each
+batch goes through the live agent's processing (`BatchProcessor`, common/consume.py) with the
+same handler; what the live agent dead-letters (invalid, not carried by its topic, rejected by
+the handler) is skipped and counted instead.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import sys
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.common import mongo, readmodels
-from services.common.contracts import ContractError, decode
+from services.common.consume import BatchProcessor, Record
+from services.common.contracts import Topic
 from services.common.settings import ServiceSettings
 
 from . import agents
@@ -40,6 +43,17 @@ async def _consumer(settings: ServiceSettings) -> tuple[AIOKafkaConsumer, dict[T
         raise
 
 
+class _Skipped:
+    """The rebuild's stand-in for the dead-letter topics: what the live agent dead-letters (and
+    has dead-lettered already) is counted, not sent again."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(self, topic: Topic, record: Record, kind: str, reason: str) -> None:
+        self.count += 1
+
+
 async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
     return any([await consumer.position(tp) < end for tp, end in ends.items()])
 
@@ -57,31 +71,19 @@ async def rebuild(settings: ServiceSettings, target_db: str, *, drop: bool = Fal
             await db.drop_collection(name)
         store = FactStore(db)
         await store.create_indexes()
-        handle = agents.facts_handler(store)
+        skipped = _Skipped()
+        processor = BatchProcessor(agents.CONSUMES, agents.facts_handler(store), skipped)
         consumer, ends = await _consumer(settings)
-        topics = {t.name: t for t in agents.CONSUMES}
         counts = {"applied": 0, "skipped": 0}
         total, idle = sum(ends.values()), 0.0
         try:
             while await _behind(consumer, ends) and idle < idle_s:
                 batches = await consumer.getmany(timeout_ms=500, max_records=1000)
                 idle = idle + 0.5 if not batches else 0.0
-                events = []
-                for tp, records in batches.items():
-                    for record in records:
-                        if record.offset >= ends[tp]:
-                            continue
-                        try:
-                            event = decode(record.value)
-                        except ContractError:
-                            counts["skipped"] += 1
-                            continue
-                        if event.schema in topics[tp.topic].events:
-                            events.append(event)
-                        else:
-                            counts["skipped"] += 1
-                await handle(events)
-                counts["applied"] += len(events)
+                records = [r for tp, recs in batches.items() for r in recs if r.offset < ends[tp]]
+                if records:
+                    counts["applied"] += (await processor.process(records)).applied
+                counts["skipped"] = skipped.count
                 if batches:
                     progress(f"replayed {counts['applied'] + counts['skipped']}/{total} records "
                              f"({counts['skipped']} skipped)")

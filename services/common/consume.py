@@ -1,21 +1,28 @@
-"""The one consumer loop: poll a batch, decode against the contracts, hand the valid events to
-the service's handler, dead-letter the rest, then commit. Offsets are committed only after the
-handler's writes, so a crash re-delivers and the (idempotent) handler changes nothing twice.
+"""Consuming events, the same way in every service: decode a batch of records against the
+contracts, hand the valid events to the service's handler, dead-letter the rest, and only then
+let the offsets be committed. A crash re-delivers, and the (idempotent) handler changes nothing
+twice.
 
-Commit policy: after every polled batch (at most `max_records` events, or what arrived within
-`poll_ms`). A handler that raises a transient error (database or broker down) gets the same
-batch again after a back-off; nothing is committed meanwhile. Any other error is isolated to
+`BatchProcessor` is that processing of one batch; it is shared by the explicit aiokafka loop
+here (`EventLoop`, used by intake and verification), by aggregation's faust agent
+(`common/streams.py`) and by aggregation's rebuild. A handler that raises a transient error
+(database or broker down) gets the same batch again after a back-off, so `process()` returns
+only once every record of the batch is applied or dead-lettered. Any other error is isolated to
 the events that cause it, which are dead-lettered with it.
+
+`EventLoop`'s commit policy: after every polled batch (at most `max_records` events, or what
+arrived within `poll_ms`), once `process()` returned.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pymongo.errors import PyMongoError
 
@@ -43,6 +50,19 @@ class Rejection:
 Handler = Callable[[list[Event]], Awaitable[list[Rejection]]]
 
 
+class Record(Protocol):
+    """A consumed record: aiokafka's `ConsumerRecord` and faust's `Message` both are one."""
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+class DeadLetterSink(Protocol):
+    async def send(self, topic: Topic, record: Record, kind: str, reason: str) -> None: ...
+
+
 class DeadLetters:
     """Writes refused messages, unchanged, to `<topic>.dlq` with the reason in headers."""
 
@@ -50,7 +70,7 @@ class DeadLetters:
         self._publisher = publisher
         self._service = service
 
-    async def send(self, topic: Topic, record: ConsumerRecord, kind: str, reason: str) -> None:
+    async def send(self, topic: Topic, record: Record, kind: str, reason: str) -> None:
         headers = [("dlq.reason", reason[:2000].encode()), ("dlq.kind", kind.encode()),
                    ("dlq.service", self._service.encode()), ("dlq.topic", record.topic.encode()),
                    ("dlq.partition", str(record.partition).encode()),
@@ -59,6 +79,103 @@ class DeadLetters:
         DLQ_EVENTS.labels(topic.name, kind).inc()
         log.warning("dead-lettered %s[%s]@%s: %s: %s", record.topic, record.partition,
                     record.offset, kind, reason)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a batch's records."""
+    applied: int = 0
+    invalid: int = 0
+    rejected: int = 0
+
+
+class BatchProcessor:
+    """One batch of records: decode and validate each against its topic's contract (invalid ones
+    are dead-lettered as `invalid`), apply the valid events with the handler (the events it
+    rejects, or that fail it even alone, are dead-lettered as `rejected`), and count each record
+    by outcome. Returns when the batch is done: the caller may then commit its offsets."""
+
+    def __init__(self, topics: Sequence[Topic], handler: Handler, dead_letters: DeadLetterSink,
+                 *, retry_backoff_s: float = 1.0):
+        self._topics = {t.name: t for t in topics}
+        self._handler = handler
+        self._dlq = dead_letters
+        self._backoff = retry_backoff_s
+
+    async def process(self, records: Sequence[Record]) -> Outcome:
+        events: list[Event] = []
+        origin: dict[str, Record] = {}
+        invalid = 0
+        for record in records:
+            topic = self._topics[record.topic]
+            try:
+                event = decode(record.value)
+                if event.schema not in topic.events:
+                    raise ContractError([{"field": "schema",
+                                          "reason": f"{event.schema} is not carried by {topic.name}"}])
+            except ContractError as exc:
+                EVENTS_CONSUMED.labels(record.topic, "invalid").inc()
+                await self._retrying(self._dlq.send, topic, record, "invalid", str(exc))
+                invalid += 1
+                continue
+            events.append(event)
+            origin[event.id] = record
+        if not events:
+            return Outcome(invalid=invalid)
+        with EVENT_PROCESSING.labels(records[0].topic).time():
+            try:
+                rejections = await self._retrying(self._handler, events)
+            except Exception:  # noqa: BLE001 - a bug or an event the handler cannot apply
+                log.exception("handler failed on a batch of %d; applying its events one by one", len(events))
+                rejections = await self._one_by_one(events)
+        rejected = {r.event.id for r in rejections}
+        for rejection in rejections:
+            record = origin[rejection.event.id]
+            EVENTS_CONSUMED.labels(record.topic, "rejected").inc()
+            await self._retrying(self._dlq.send, self._topics[record.topic], record, "rejected",
+                                 rejection.reason)
+        for event in events:
+            if event.id not in rejected:
+                EVENTS_CONSUMED.labels(origin[event.id].topic, "ok").inc()
+        return Outcome(applied=len(events) - len(rejected), invalid=invalid, rejected=len(rejected))
+
+    async def _one_by_one(self, events: list[Event]) -> list[Rejection]:
+        """Isolate what broke a batch: each event alone; one that still fails is dead-lettered
+        with the error, and the stream goes on (handlers are idempotent, so re-applying the
+        events the batch had already written changes nothing)."""
+        rejections = []
+        for event in events:
+            try:
+                rejections += await self._retrying(self._handler, [event])
+            except Exception as exc:  # noqa: BLE001
+                rejections.append(Rejection(event, f"{type(exc).__name__}: {exc}"))
+        return rejections
+
+    async def _retrying(self, func, *args):
+        while True:
+            try:
+                return await func(*args)
+            except TRANSIENT as exc:
+                log.warning("transient failure, retrying the same batch: %r", exc)
+                await asyncio.sleep(self._backoff)
+
+
+class LagGauge:
+    """`antt_consumer_lag` of the partitions a consumer holds now: set from a whole snapshot,
+    so the partitions handed to another member are dropped."""
+
+    def __init__(self) -> None:
+        self._labels: set[tuple[str, str]] = set()
+
+    def update(self, lags: dict[tuple[str, int], int]) -> None:
+        held = set()
+        for (topic, partition), lag in lags.items():
+            labels = (topic, str(partition))
+            CONSUMER_LAG.labels(*labels).set(max(0, lag))
+            held.add(labels)
+        for labels in self._labels - held:
+            CONSUMER_LAG.remove(*labels)
+        self._labels = held
 
 
 def event_loop(settings: ServiceSettings, service: str, topics: list[Topic], handler: Handler,
@@ -75,15 +192,13 @@ class EventLoop:
                  dead_letters: DeadLetters, *, max_records: int = 500, poll_ms: int = 200,
                  retry_backoff_s: float = 1.0):
         self._consumer = consumer
-        self._topics = {t.name: t for t in topics}
-        self._handler = handler
-        self._dlq = dead_letters
+        self._processor = BatchProcessor(topics, handler, dead_letters, retry_backoff_s=retry_backoff_s)
         self._max_records = max_records
         self._poll_ms = poll_ms
         self._backoff = retry_backoff_s
         self._task = BackgroundTask("event-loop")
         self.last_progress = time.monotonic()
-        self._lag_labels: set[tuple[str, str]] = set()
+        self._lag = LagGauge()
 
     async def start(self) -> None:
         self._task.start(self._run())
@@ -117,63 +232,9 @@ class EventLoop:
                 continue
             self.last_progress = time.monotonic()
             if batches:
-                await self._process([r for recs in batches.values() for r in recs])
+                await self._processor.process([r for recs in batches.values() for r in recs])
                 await self._commit()
             await self._record_lag()
-
-    async def _process(self, records: list[ConsumerRecord]) -> None:
-        events: list[Event] = []
-        origin: dict[str, ConsumerRecord] = {}
-        for record in records:
-            topic = self._topics[record.topic]
-            try:
-                event = decode(record.value)
-                if event.schema not in topic.events:
-                    raise ContractError([{"field": "schema",
-                                          "reason": f"{event.schema} is not carried by {topic.name}"}])
-            except ContractError as exc:
-                EVENTS_CONSUMED.labels(record.topic, "invalid").inc()
-                await self._retrying(self._dlq.send, topic, record, "invalid", str(exc))
-                continue
-            events.append(event)
-            origin[event.id] = record
-        if not events:
-            return
-        with EVENT_PROCESSING.labels(records[0].topic).time():
-            try:
-                rejections = await self._retrying(self._handler, events)
-            except Exception:  # noqa: BLE001 - a bug or an event the handler cannot apply
-                log.exception("handler failed on a batch of %d; applying its events one by one", len(events))
-                rejections = await self._one_by_one(events)
-        rejected = {r.event.id for r in rejections}
-        for rejection in rejections:
-            record = origin[rejection.event.id]
-            EVENTS_CONSUMED.labels(record.topic, "rejected").inc()
-            await self._retrying(self._dlq.send, self._topics[record.topic], record, "rejected",
-                                 rejection.reason)
-        for event in events:
-            if event.id not in rejected:
-                EVENTS_CONSUMED.labels(origin[event.id].topic, "ok").inc()
-
-    async def _one_by_one(self, events: list[Event]) -> list[Rejection]:
-        """Isolate what broke a batch: each event alone; one that still fails is dead-lettered
-        with the error, and the stream goes on (handlers are idempotent, so re-applying the
-        events the batch had already written changes nothing)."""
-        rejections = []
-        for event in events:
-            try:
-                rejections += await self._retrying(self._handler, [event])
-            except Exception as exc:  # noqa: BLE001
-                rejections.append(Rejection(event, f"{type(exc).__name__}: {exc}"))
-        return rejections
-
-    async def _retrying(self, func, *args):
-        while True:
-            try:
-                return await func(*args)
-            except TRANSIENT as exc:
-                log.warning("transient failure, retrying the same batch: %r", exc)
-                await asyncio.sleep(self._backoff)
 
     async def _commit(self) -> None:
         while True:
@@ -192,8 +253,8 @@ class EventLoop:
     async def _record_lag(self) -> None:
         """Per assigned partition: its end (the last stable offset, as the consumer reads
         committed records only) minus the consumer's position. Updated after every poll, so an
-        idle partition falls back to 0; partitions handed to another member are dropped."""
-        assigned = set()
+        idle partition falls back to 0."""
+        lags = {}
         for tp in self._consumer.assignment():
             end = self._consumer.last_stable_offset(tp)
             if end is None or end < 0:
@@ -204,9 +265,5 @@ class EventLoop:
                 position = await self._consumer.position(tp)
             except IllegalStateError:
                 continue  # revoked meanwhile
-            labels = (tp.topic, str(tp.partition))
-            CONSUMER_LAG.labels(*labels).set(max(0, end - position))
-            assigned.add(labels)
-        for labels in self._lag_labels - assigned:
-            CONSUMER_LAG.remove(*labels)
-        self._lag_labels = assigned
+            lags[(tp.topic, tp.partition)] = end - position
+        self._lag.update(lags)

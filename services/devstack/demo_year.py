@@ -53,6 +53,7 @@ class _Year:
         self.ns = uuid.uuid5(uuid.NAMESPACE_URL, f"antt-demo/{seed}/{year}/{district}")
         self.wards = sorted(c for c, u in units.all_units().items() if u.parent == district)
         self.start = datetime(year, 1, 1, 8, tzinfo=VIETNAM)
+        self.last_evening = datetime(year, 12, 31, 22, tzinfo=VIETNAM)
         self.out: dict[str, list[Event]] = {t: [] for t in contracts.topics()}
 
     def at(self, earliest: datetime | None = None, days: int = 360) -> datetime:
@@ -149,7 +150,8 @@ def year_events(year: int, district: str = "380", scale: float = 1.0, seed: int 
     cases_wanted = _n(CLARIFIED_WITH_CAMERA, scale) + _n(OTHER_CASES, scale)
     for i, (tip_id, ward, received) in enumerate(valuable):
         _status(y, tip_id, ward, "valuable", "received", 1, received + timedelta(days=2))
-        if len(to_convert) < cases_wanted:
+        # more cases from tips outside the programmes: a programme's conversions are its own figure
+        if len(to_convert) < cases_wanted and programme_of[tip_id] is None:
             to_convert.add(tip_id)
     for j, (tip_id, ward, received) in enumerate(rest):
         if j % 10 != 0:  # one in ten is still waiting for a decision
@@ -175,7 +177,8 @@ def _cases(y: _Year, converted: list) -> list[tuple[str, str]]:
         if i % 3 == 0:
             _status(y, tip_id, ward, "converted", "valuable", 2, opened)
         if i < with_camera or i % 4 == 0:
-            changed = opened + timedelta(days=y.rnd.randint(1, 20))
+            # within the year (the report counts the year's clarifications); opened by Dec 31, 18:00
+            changed = min(opened + timedelta(days=y.rnd.randint(1, 20)), y.last_evening)
             y.emit("cases", "case.status_changed/1", case_id, {
                 "case_id": case_id, "status": "clarified", "previous_status": "open",
                 "changed_at": iso(changed), "version": 2, "note": None, "actor": ACTOR}, changed)

@@ -77,8 +77,10 @@ async def list_cases(request: Request, user: CurrentUser,
 
 @router.get("/cases/{case_id}")
 async def get_case(case_id: str, request: Request, user: CurrentUser) -> dict:
+    """The case, with `moves`: the statuses it may change to now (the web page offers these)."""
     require_role(user, *cases.CASE_ROLES)
-    return cases.public_view(await _visible_case(request, user, case_id))
+    case = await _visible_case(request, user, case_id)
+    return {**cases.public_view(case), "moves": cases.moves(case["status"])}
 
 
 async def _visible_case(request: Request, user, case_id: str) -> dict:

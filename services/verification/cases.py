@@ -25,6 +25,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "closed": set(),
 }
 CASE_ROLES = ("officer", "commander", "admin")
+MOVE_ORDER = ("clarified", "closed", "open")  # how `moves` lists them
 MAX_TIPS = 50
 TipIds = Field(min_length=1, max_length=MAX_TIPS)
 
@@ -123,6 +124,11 @@ def converted_event(tip: dict, case_id: str, actor: dict, at: str) -> dict:
         "tip_id": tip["_id"], "status": "converted", "previous_status": tip["status"],
         "version": tip["version"] + 1, "changed_at": at, "actor": actor, "duplicate_of": None,
         "note": f"case {case_id}"}).to_dict()
+
+
+def moves(status: str) -> list[str]:
+    """The statuses a case in `status` may change to."""
+    return [s for s in MOVE_ORDER if s in TRANSITIONS[status]]
 
 
 def public_view(case: dict) -> dict:

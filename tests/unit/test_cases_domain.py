@@ -89,3 +89,7 @@ def test_events_satisfy_the_case_contracts():
 def test_view_hides_outbox_and_pending():
     view = cases.public_view({"_id": "C-1", "outbox": [1], "pending": {"id": "x"}, "status": "open"})
     assert view == {"case_id": "C-1", "status": "open"}
+
+
+def test_the_moves_offered_are_the_transitions_allowed():
+    assert [cases.moves(s) for s in ("open", "clarified", "closed")] == [["clarified", "closed"], ["closed", "open"], []]

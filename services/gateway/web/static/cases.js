@@ -4,7 +4,7 @@
 // cameras still holding footage of its tips' places and times (GET /cameras/at-risk?case_id=)
 // and the footage extracted for it (GET /extractions?case_id=). The case page also loads
 // tipwork.js, for timeLeft().
-const CASE_MOVES = { open: ["clarified", "closed"], clarified: ["closed", "open"], closed: [] };
+const CASE_STATUSES = ["open", "clarified", "closed"];
 const PAGE_SIZE = 20;
 const caseHref = (id) => `/can-bo/vu-viec/${encodeURIComponent(id)}?lang=${LANG}`;
 const tipAnchor = (id) => el("a", { href: `/can-bo/tin/${encodeURIComponent(id)}?lang=${LANG}`,
@@ -15,7 +15,7 @@ function casesPage() {
   if (!staffHeader()) return;
   const form = $("#filters"), query = new URLSearchParams(location.search);
   let page = Math.max(1, Number(query.get("page")) || 1);
-  form.elements.status.value = CASE_MOVES[query.get("status")] ? query.get("status") : "";
+  form.elements.status.value = CASE_STATUSES.includes(query.get("status")) ? query.get("status") : "";
 
   async function load() {
     const status = form.elements.status.value;
@@ -52,11 +52,8 @@ function casesPage() {
 // An API failure next to the form that caused it: the message, then each named field's reason.
 function showFormFailure(box, err, lead) {
   box.hidden = false;
-  if (!(err instanceof ApiFailure)) return box.replaceChildren(el("p", { textContent: T.err_network }));
-  if (err.status === 429 || err.status === 503) return box.replaceChildren(el("p", { textContent: T.err_busy }));
-  const fields = (err.body && err.body.error && err.body.error.fields) || [];
-  box.replaceChildren(...[lead && el("p", { textContent: lead }),
-    el("p", { textContent: `${T.error} ${err.status}: ${err.message}` }),
+  const { note, fields } = failureOf(err);
+  box.replaceChildren(...[lead && el("p", { textContent: lead }), el("p", { textContent: note }),
     fields.length && el("ul", {}, ...fields.map((f) => el("li", {}, el("strong", { textContent: f.field }), `: ${f.reason}`)))]
     .filter(Boolean));
 }
@@ -159,7 +156,7 @@ function casePage() {
     $("#f-unit").textContent = (current.unit_path || [current.unit_code]).join(" › ");
     $("#f-opened").textContent = fmtTime(current.opened_at);
     $("#f-opened-by").textContent = (current.opened_by && current.opened_by.username) || "–";
-    const moves = CASE_MOVES[current.status] || [];
+    const moves = current.moves || [];  // the server's rules (verification/cases.py)
     for (const button of document.querySelectorAll("[data-to]")) button.hidden = !moves.includes(button.dataset.to);
     $("#change-form").hidden = !moves.length;
     $("#change-final").hidden = moves.length > 0;

@@ -48,12 +48,17 @@ function say(text, isError) {
   box.className = isError ? "error" : "ok";
 }
 
+// What a failure tells the user: a network or "busy" note, or the API's message and the fields it names.
+function failureOf(err) {
+  if (!(err instanceof ApiFailure)) return { note: T.err_network, fields: [] };
+  if (err.status === 429 || err.status === 503) return { note: T.err_busy, fields: [] };
+  return { note: `${T.error} ${err.status}: ${err.message}`, fields: (err.body && err.body.error && err.body.error.fields) || [] };
+}
+
 function sayFailure(err) {
-  if (!(err instanceof ApiFailure)) return say(T.err_network, true);
-  if (err.status === 429 || err.status === 503) return say(T.err_busy, true);
-  const fields = ((err.body && err.body.error && err.body.error.fields) || [])
-    .map((f) => `${f.field}: ${f.reason}`).join("; ");
-  say(`${T.error} ${err.status}: ${err.message}${fields ? " (" + fields + ")" : ""}`, true);
+  const { note, fields } = failureOf(err);
+  const named = fields.map((f) => `${f.field}: ${f.reason}`).join("; ");
+  say(`${note}${named ? " (" + named + ")" : ""}`, true);
 }
 
 function fmtTime(iso) {

@@ -1,6 +1,7 @@
 """The FastAPI application every service is built on: the contract's errors, body-size limits
-(one table of path → limit per service), request metrics, `/metrics`, and health endpoints
-(`/health/live`, `/health/ready`)."""
+(one table of path → limit per service), request metrics, `/metrics`, health endpoints
+(`/health/live`, `/health/ready`), and outermost the security headers, HEAD and the draining of
+refused bodies (common/asgi.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -13,10 +14,11 @@ from functools import cache
 from typing import Protocol
 
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from . import errors, logs, units
+from . import asgi, errors, logs, units
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .settings import ServiceSettings
 
@@ -77,12 +79,13 @@ class Service(Protocol):
 
 def create_app(name: str, settings: ServiceSettings,
                service_factory: Callable[[ServiceSettings], Service],
-               large_bodies: Sequence[BodyLimit] = ()) -> FastAPI:
+               large_bodies: Sequence[BodyLimit] = (), content_policy: str = asgi.API_POLICY) -> FastAPI:
     """The service object is built inside the running event loop (Kafka clients need one)
     and is `request.app.state.service` for the routes. Bodies are limited to
     ANTT_MAX_BODY_BYTES, except on the paths of `large_bodies`; a declared length beyond the
-    limit is refused with 413 before anything is read (a streamed body is checked by whoever
-    reads it)."""
+    limit is refused with 413 before anything else is read (a streamed body is checked by whoever
+    reads it), and the rest of the body is drained before the answer. Every response carries the
+    security headers with `content_policy` as its Content-Security-Policy (`/docs` its own)."""
     logs.setup(name, settings.log_level)
 
     @asynccontextmanager
@@ -97,8 +100,9 @@ def create_app(name: str, settings: ServiceSettings,
             await service.stop()
 
     app = FastAPI(title=f"ANTT {name}", version="1", lifespan=lifespan,
-                  docs_url="/docs", openapi_url="/openapi.json")
+                  docs_url="/docs", openapi_url="/openapi.json", redoc_url=None)
     app.state.settings = settings
+    _secure(app, content_policy)
     app.state.body_limit = body_limits(settings.max_body_bytes, large_bodies)
     errors.install(app)
 
@@ -134,3 +138,19 @@ def create_app(name: str, settings: ServiceSettings,
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
+
+
+def _secure(app: FastAPI, content_policy: str) -> None:
+    """Wraps the whole middleware stack (Starlette's error handler included, and whatever
+    middleware the service adds later) in the security headers and the drain."""
+    docs = asgi.docs_policy(get_swagger_ui_html(
+        openapi_url=app.openapi_url, title=f"{app.title} - Swagger UI",
+        oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url, init_oauth=app.swagger_ui_init_oauth,
+        swagger_ui_parameters=app.swagger_ui_parameters).body.decode()
+        + get_swagger_ui_oauth2_redirect_html().body.decode())
+
+    def policy_of(path: str) -> str:
+        return docs if path in asgi.DOCS_PATHS else content_policy
+
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: asgi.SecurityHeaders(asgi.DrainRefusedBody(build()), policy_of)

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
-from services.common import http, mongo, readmodels
+from services.common import asgi, http, mongo, readmodels
 from services.common.auth import read_token
 from services.common.errors import ApiError, error_body, unavailable
 from services.common.imports import MULTIPART_SLACK, ImportSettings
@@ -70,7 +70,8 @@ def _error(exc: ApiError) -> JSONResponse:
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-    app = http.create_app("gateway", settings, GatewayService, large_bodies(settings))
+    pages = asgi.page_policy(img_sources=ui_camera.tile_source(settings.map_tiles_url))
+    app = http.create_app("gateway", settings, GatewayService, large_bodies(settings), content_policy=pages)
     app.middleware("http")(_refuse_revoked)
     app.include_router(imports.router)
     app.include_router(api.router)

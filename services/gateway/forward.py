@@ -1,14 +1,11 @@
 """Forwarding of commands to the service that owns the state, unchanged, answer included."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from services.common import http
 from services.common.errors import ApiError, unavailable
 
 PASSED_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language")
@@ -56,23 +53,15 @@ async def forward(request: Request, service: str, extra_headers: tuple[str, ...]
 async def forward_stream(request: Request, service: str) -> Response:
     """Like `forward`, for large bodies: the request body and the answer flow through in
     chunks, never whole in memory. A body beyond the route's limit (the app's `large_bodies`
-    table) is refused with 413 before it is read if its length is declared, else cut off there:
-    the service then sees the connection end before the body did, and keeps nothing."""
+    table) is refused with 413 before it is read if its length is declared, else cut off there
+    (`http.CappedBody` raises in `request.stream()`): the service then sees the connection end
+    before the body did, and keeps nothing."""
     client: httpx.AsyncClient = request.app.state.service.upstreams[service]
     headers = _headers(request, PASSED_REQUEST_HEADERS + ("content-length",))
-    limit = http.body_limit(request)
-
-    async def body() -> AsyncIterator[bytes]:
-        seen = 0
-        async for chunk in request.stream():
-            seen += len(chunk)
-            if seen > limit.body_bytes:
-                raise limit.too_large()
-            yield chunk
 
     has_body = request.method not in ("GET", "HEAD", "DELETE")
     outgoing = client.build_request(request.method, _path(request), params=request.query_params,
-                                    content=body() if has_body else None, headers=headers)
+                                    content=request.stream() if has_body else None, headers=headers)
     try:
         upstream = await client.send(outgoing, stream=True)
     except httpx.TransportError as exc:

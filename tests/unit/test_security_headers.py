@@ -159,3 +159,19 @@ def test_no_drain_beyond_the_bound_or_before_a_100_continue():
     assert drained([(b"content-length", b"50"), (b"expect", b"100-continue")], [b"x" * 10] * 5, app_reads=1)[0] == 5
     # chunked without a length: drained up to the bound, then given up
     assert drained([(b"transfer-encoding", b"chunked")], [b"x" * 10] * 100)[0] == 11
+
+
+def test_an_undeclared_body_beyond_the_limit_is_413_as_it_is_read():
+    limit = GatewaySettings().max_body_bytes
+    intake = TestClient(intake_app())
+
+    def chunks(total: int):
+        for _ in range(total // 65536 + 1):
+            yield b"x" * 65536
+
+    refused = intake.post("/api/v1/tips", content=chunks(limit + 65536), headers={"Content-Type": "application/json"})
+    assert refused.status_code == 413 and refused.json()["error"]["code"] == "payload_too_large"
+    for name, value in COMMON.items():
+        assert refused.headers[name] == value
+    small = intake.post("/api/v1/tips", content=chunks(1000), headers={"Content-Type": "application/json"})
+    assert small.status_code == 422  # read whole: 64 KiB of x is no JSON

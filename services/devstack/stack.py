@@ -2,7 +2,6 @@
 if asked for."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,11 +9,11 @@ from pathlib import Path
 import httpx
 
 from services.__main__ import SERVICES
-from services.common.kafka import ensure_topics
+from services.common import topics
 from services.common.settings import ServiceSettings
 
 from .database import EmbeddedDatabase
-from .kafka import KafkaBroker
+from .kafka import KafkaBroker, NodeAddress
 from .processes import Child, free_port
 from .prometheus import Prometheus
 
@@ -30,6 +29,10 @@ class Ports:
     aggregation: int = 8004
     kafka: int = 9092
     kafka_controller: int = 9093
+    kafka2: int = 9094  # the second and third node of a cluster (ANTT_BROKERS=3)
+    kafka2_controller: int = 9095
+    kafka3: int = 9096
+    kafka3_controller: int = 9097
     database: int = 27017
     prometheus: int = 9090
 
@@ -42,7 +45,9 @@ class Ports:
 class Stack:
     """`kafka_bootstrap` / `mongo_uri` point at external ones; otherwise they are started here.
     `with_prometheus`: also start Prometheus scraping every service (needs its binary).
-    `kafka_advertised_port`: the broker started here tells clients this port (a proxy's)."""
+    `kafka_advertised_port`: the broker started here tells clients this port (a proxy's).
+    `brokers`: 1 (a single KRaft node) or 3 (a cluster of three combined nodes, topics at
+    replication factor 3 with min.insync.replicas=2)."""
     workdir: Path
     ports: Ports = field(default_factory=Ports)
     kafka_bootstrap: str | None = None
@@ -50,11 +55,16 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
     with_prometheus: bool = False
     kafka_advertised_port: int | None = None
+    brokers: int = 1
 
     def __post_init__(self) -> None:
+        if self.brokers not in (1, 3):
+            raise ValueError(f"brokers must be 1 or 3, not {self.brokers}")
+        more = [NodeAddress(getattr(self.ports, f"kafka{n}"), getattr(self.ports, f"kafka{n}_controller"))
+                for n in range(2, self.brokers + 1)]
         self.broker = None if self.kafka_bootstrap else KafkaBroker(
             self.workdir / "kafka", self.ports.kafka, self.ports.kafka_controller,
-            advertised_port=self.kafka_advertised_port)
+            advertised_port=self.kafka_advertised_port, more=more)
         self.database = None if self.mongo_uri else EmbeddedDatabase(self.workdir / "database", self.ports.database)
         self.services: dict[str, Child] = {}
         self.prometheus = Prometheus(self.workdir / "prometheus", self.ports.prometheus,
@@ -76,7 +86,10 @@ class Stack:
         return {name: f"127.0.0.1:{getattr(self.ports, name)}" for name in SERVICES}
 
     def service_env(self) -> dict[str, str]:
-        env = {"KAFKA_BOOTSTRAP": self.bootstrap, "MONGO_URI": self.uri, **self.env}
+        env = {"KAFKA_BOOTSTRAP": self.bootstrap, "MONGO_URI": self.uri}
+        if self.broker:  # an external one has its own (KAFKA_REPLICATION_FACTOR of the environment)
+            env["KAFKA_REPLICATION_FACTOR"] = str(topics.replication_for(self.brokers))
+        env.update(self.env)
         for name in SERVICES:
             env[f"{name.upper()}_PORT"] = str(getattr(self.ports, name))
         return env
@@ -87,7 +100,7 @@ class Stack:
         if self.broker:
             self.broker.start()
         settings = ServiceSettings(**{k: v for k, v in self.service_env().items()})
-        asyncio.run(ensure_topics(settings))
+        topics.ensure_topics(settings)
 
     def start_service(self, name: str, timeout_s: float = 60) -> None:
         child = Child(name, [sys.executable, "-m", "services", name],

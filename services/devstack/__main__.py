@@ -2,7 +2,8 @@
 
 Uses KAFKA_BOOTSTRAP / MONGO_URI if set, else starts the broker and the database itself, with
 their data under .cache/run/ (kept between runs); ANTT_BROKERS=3 starts a cluster of three
-KRaft brokers instead of one. Starts Prometheus too if `make tools` unpacked
+KRaft brokers instead of one, ANTT_REPLICAS=2 two processes of each service (the second ones on
+the ports 10 above: gateway 8010, intake 8011 ...). Starts Prometheus too if `make tools` unpacked
 it (PROMETHEUS_PORT, default 9090). Ctrl-C stops everything in order."""
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def run(workdir: Path) -> int:
     stack = Stack(workdir, _ports_from_env(), kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP"),
                   mongo_uri=os.environ.get("MONGO_URI"), env={"ANTT_ADMIN_PASSWORD": admin_password},
                   with_prometheus=prometheus.tool("prometheus") is not None,
-                  brokers=int(os.environ.get("ANTT_BROKERS", "1")))
+                  brokers=int(os.environ.get("ANTT_BROKERS", "1")),
+                  replicas=int(os.environ.get("ANTT_REPLICAS", "1")))
     for sig in (signal.SIGINT, signal.SIGTERM):  # also when started in the background
         signal.signal(sig, _interrupt)
     try:
@@ -55,6 +57,7 @@ ANTT is running{' (demo data loaded)' if loaded else ' (data kept from the last 
   web and API   {stack.url()}/api/v1   (OpenAPI: {stack.url()}/docs)
   services      intake {stack.url('intake')}  verification {stack.url('verification')}
                 extraction {stack.url('extraction')}  aggregation {stack.url('aggregation')}
+                ({stack.replicas} replica(s) each: {', '.join(stack.instances('gateway'))} ...)
   metrics       <service URL>/metrics      health: <service URL>/health/ready
   Prometheus    {scraping}
   Kafka         {stack.bootstrap}      database  {stack.uri}

@@ -51,3 +51,19 @@ def test_stack_of_three_brokers(tmp_path):
     assert KafkaBroker(tmp_path, 1, 2).heap == "512m"
     with pytest.raises(ValueError):
         Stack(tmp_path, Ports.free(), brokers=2)
+
+
+def test_two_replicas_of_each_service_and_gateways_that_forward_to_both(tmp_path):
+    from services.devstack.stack import service_of
+    stack = Stack(tmp_path, Ports.free(), replicas=2)
+    assert stack.instances("intake") == ["intake", "intake-2"] and len(stack.instances()) == 10
+    assert len(set(stack.instance_ports.values())) == 10
+    env = stack.service_env("intake-2")
+    assert env["INTAKE_PORT"] == str(stack.instance_ports["intake-2"]) != stack.service_env("intake")["INTAKE_PORT"]
+    gateway = stack.service_env("gateway-2")
+    assert gateway["INTAKE_URL"].split(",") == [stack.url("intake"), stack.url("intake-2")]
+    assert gateway["GATEWAY_PORT"] == str(stack.instance_ports["gateway-2"])
+    assert stack.metrics_targets()["verification"] == [stack.url(i).removeprefix("http://")
+                                                       for i in ("verification", "verification-2")]
+    assert service_of("aggregation-2") == "aggregation" and service_of("gateway") == "gateway"
+    assert "INTAKE_URL" not in Stack(tmp_path, Ports.free()).service_env()

@@ -87,6 +87,21 @@ def controller(bootstrap: str) -> int:
         client.close()
 
 
+def group_members(bootstrap: str, group: str) -> dict[str, set[tuple[str, int]]]:
+    """The members of a consumer group, each with the partitions assigned to it."""
+    client = admin(bootstrap)
+    try:
+        described = client.describe_groups([group])[group]
+    finally:
+        client.close()
+    out = {}
+    for member in described.get("members", []):
+        assignment = member.get("member_assignment") or {}
+        parts = assignment.get("assigned_partitions", []) if isinstance(assignment, dict) else []
+        out[member["member_id"]] = {(p["topic"], n) for p in parts for n in p["partitions"]}
+    return out
+
+
 def main() -> None:
     created = ensure_topics(ServiceSettings())
     print("created: " + (", ".join(created) if created else "nothing (all topics exist)"))

@@ -161,6 +161,25 @@ def test_no_drain_beyond_the_bound_or_before_a_100_continue():
     assert drained([(b"transfer-encoding", b"chunked")], [b"x" * 10] * 100)[0] == 11
 
 
+def test_a_client_that_waits_for_the_answer_before_sending_gets_it_after_the_idle_time():
+    sent = []
+
+    async def silent():
+        await asyncio.sleep(3600)  # declared a body, sends none: it waits for the answer
+
+    async def send(message):
+        sent.append(message)
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 413, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    middleware = asgi.DrainRefusedBody(app, max_bytes=100, idle_s=0.05)
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", b"50")]}
+    asyncio.run(asyncio.wait_for(middleware(scope, silent, send), 5))
+    assert [m.get("status") for m in sent] == [413, None]
+
+
 def test_an_undeclared_body_beyond_the_limit_is_413_as_it_is_read():
     limit = GatewaySettings().max_body_bytes
     intake = TestClient(intake_app())

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
-from services.common import contracts, imports, sheets, units
+from services.common import contracts, imports, sheets, tip_columns, units
 from services.common.auth import CurrentUser, Principal, require_role
 from services.common.crypto import sha256_hex
 from services.common.errors import ApiError, validation_fields
@@ -36,16 +36,18 @@ from . import domain
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 KIND = "tips"
 TIPS = contracts.topic("tips.received")
-COLUMNS = ("channel", "content", "unit_code", "unit_era", "lat", "lon", "location", "occurred_at", "received_at",
-           "category", "programme_code", "anonymous", "contact_name", "contact_phone", "contact_email")
+COLUMNS = tip_columns.NAMES  # or their Vietnamese headers ("nội dung", "mã đơn vị", …)
 REQUIRED = ("channel", "content")
 
 
 def check_columns(columns: list[str]) -> list[dict]:
-    """The header's problems: unknown, repeated or missing columns."""
+    """The header's problems: unknown, repeated or missing columns (Vietnamese headers read as
+    their English names)."""
+    columns = [tip_columns.canonical(c) for c in columns]
     fields = sheets.header_problems(columns, COLUMNS, REQUIRED)
     if "unit_code" not in columns and "location" not in columns and not {"lat", "lon"} <= set(columns):
-        fields.append({"field": "unit_code", "reason": "is a required column unless lat and lon (or location) are"})
+        fields.append({"field": "unit_code", "reason": "is a required column unless lat and lon (or location) are",
+                       "code": "unit_or_location_column"})
     return fields
 
 
@@ -74,7 +76,8 @@ def _column(field: str, cells: dict[str, object]) -> str:
 
 def check_row(row: int, cells: dict[str, object], user: Principal,
               now: datetime) -> tuple[domain.TipSubmission, units.Placement] | list[dict]:
-    """The tip and its unit, or the row's errors `{row, field, reason}`."""
+    """The tip and its unit, or the row's errors `{row, field, reason, code}`."""
+    cells = {tip_columns.canonical(name): value for name, value in cells.items()}
     try:
         tip = submission(cells)
         domain.check_access(tip, user)
@@ -83,8 +86,9 @@ def check_row(row: int, cells: dict[str, object], user: Principal,
     except ValidationError as exc:
         fields = validation_fields(exc.errors())
     except ApiError as exc:
-        fields = exc.fields or [{"field": "unit_code" if cells.get("unit_code") else "location", "reason": exc.message}]
-    return [{"row": row, "field": _column(f["field"], cells), "reason": f["reason"]} for f in fields]
+        fields = exc.fields or [{"field": "unit_code" if cells.get("unit_code") else "location", "reason": exc.message,
+                                 "code": exc.code}]
+    return [{**f, "row": row, "field": _column(f["field"], cells)} for f in fields]
 
 
 @lru_cache(maxsize=16)
@@ -147,7 +151,8 @@ class TipImports:
         lost = [g for g in mine if clashes.get(g["receipt"]["_id"], g["tip_id"]) != g["tip_id"]]
         if lost:  # a receipt reference already in use (40 bits): the row can be imported again
             await store.release_import_rows([g["key"] for g in lost])
-            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt reference collided; import the file again"}
+            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt reference collided; import the file again",
+                        "code": "receipt_collision"}
                        for g in lost]
         mine = [g for g in mine if g not in lost]
         if mine:

@@ -15,7 +15,7 @@ from fastapi import Path as PathPart
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from services.common import units
+from services.common import tip_columns, units
 from services.common.collation import vi_key
 from services.common.errors import ApiError
 
@@ -30,7 +30,7 @@ STATIC_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # no 
 PAGES = (("/", "tip.html", "tip"), ("/theo-doi", "followup.html", "followup"),
          ("/dang-nhap", "login.html", "login"), ("/can-bo", "queue.html", "queue"),
          ("/tiep-nhan", "intake.html", "intake"), ("/chi-huy", "command.html", "command"),
-         ("/tiep-nhan/nhap-lo", "batch.html", "batch"), ("/can-bo/vu-viec", "cases.html", "cases"))
+         ("/can-bo/vu-viec", "cases.html", "cases"))
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB / "templates")
@@ -86,6 +86,20 @@ def _page(template: str, section: str):
 
 for _path, _template, _section in PAGES:
     router.add_api_route(_path, _page(_template, _section), methods=["GET"], response_class=HTMLResponse)
+
+
+@router.get("/tiep-nhan/nhap-lo", response_class=HTMLResponse)
+async def batch_page(request: Request, lang: Annotated[str, Query(max_length=2)] = "vi") -> HTMLResponse:
+    """The batch import, with the columns a file may have (Vietnamese headers or English names)."""
+    return render(request, "batch.html", "batch", lang, columns=tip_columns.COLUMNS)
+
+
+@router.get("/tiep-nhan/mau-nhap-lo.csv")
+async def batch_template() -> Response:
+    """An empty import file whose header names the columns in Vietnamese."""
+    return Response(tip_columns.template_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="mau-nhap-lo-tin-bao.csv"',
+                             "Cache-Control": "max-age=300"})
 
 
 @router.get("/can-bo/tin/{tip_id}", response_class=HTMLResponse)

@@ -80,15 +80,15 @@ def resolve_unit(tip: TipSubmission, user: Principal | None) -> units.Placement:
         placement = units.place(tip.unit_code, tip.unit_era)
         if placement is None:
             era = f"{tip.unit_era} " if tip.unit_era else ""
-            raise _invalid("unit_code", f"no {era}administrative unit has code {tip.unit_code}", "unknown_unit",
+            raise _invalid("unit_code", f"no {era}administrative unit has code {tip.unit_code}", code="unknown_unit",
                            value=tip.unit_code)
     elif tip.location is not None:
         ward = units.nearest_ward(tip.location.lat, tip.location.lon)
         if ward is None:
-            raise _invalid("location", "no administrative unit near this point", "no_unit_near")
+            raise _invalid("location", "no administrative unit near this point", code="no_unit_near")
         placement = units.place(ward.code, "legacy")
     else:
-        raise _invalid("unit_code", "is required unless location is given", "unit_required")
+        raise _invalid("unit_code", "is required unless location is given", code="unit_required")
     if user is not None and tip.channel not in PUBLIC_CHANNELS and not placement.covered_by(user.unit_code):
         field = "unit_code" if tip.unit_code is not None else "location"
         raise ApiError(403, f"unit {placement.code} is outside your unit {user.unit_code}", fields=[

@@ -32,15 +32,17 @@ function showJob(job) {
   const state = T["st_" + job.status] || job.status;
   $("#job-state").textContent = job.total != null ? `${state}: ${processed}/${job.total} ${T.rows}`
     : `${state}: ${processed} ${T.rows}`;
-  $("#errors tbody").replaceChildren(...job.errors.map((e) => el("tr", {},
-    el("td", { textContent: e.row }), el("td", { className: "mono", textContent: e.field }),
-    el("td", { textContent: e.reason }))));
+  $("#errors tbody").replaceChildren(...job.errors.map((e) => {
+    const { name, text } = fieldFailure(e);  // the row's error in the page's language, by its code
+    return el("tr", {}, el("td", { textContent: e.row }), el("td", { title: e.field, textContent: name }),
+      el("td", { textContent: text, title: e.reason }));
+  }));
   $("#errors-none").hidden = job.errors.length > 0 || !FINISHED.includes(job.status);
   const more = job.errors_total - job.errors.length;
   $("#errors-more").hidden = more <= 0;
   $("#errors-more").textContent = `${T.errors_more} ${more}`;
   $("#receipts-box").hidden = job.status !== "done" || job.done === 0;
-  if (job.status === "failed") say(`${T.st_failed}: ${job.reason || ""}`, true);
+  if (job.status === "failed") say(`${T.st_failed}: ${T.failed_file}`, true);
 }
 
 async function follow(jobId) {
@@ -79,7 +81,7 @@ function batchPage() {
       say("");
       const job = await follow(jobId);
       if (job.status === "done") say(`${T.finished}: ${job.done} ${T.imported}, ${job.failed} ${T.in_error}`);
-    } catch (err) { sayFailure(err); } finally { button.disabled = false; }
+    } catch (err) { sayFailure(err, form); } finally { button.disabled = false; }
   });
   $("#receipts").addEventListener("click", async (e) => {
     e.preventDefault();

@@ -65,11 +65,14 @@ function showSteps(tip) {
   $("#legal-months").disabled = !STEPS_OPEN.procuracy_extend(d) || Boolean(tip.legal_decision);
 }
 
+// verification gives each duplicate reason as "Vietnamese / English": the page's half
+const inLang = (both) => { const [vi, en] = both.split(" / "); return (LANG === "en" && en) || vi; };
+
 function showDuplicates(tip) {
   const list = $("#dupes-list");
   list.replaceChildren(...(tip.duplicates || []).map((p) => {
     const item = el("li", {}, el("a", { href: `/can-bo/tin/${encodeURIComponent(p.tip_id)}?lang=${LANG}`,
-      className: "mono", textContent: p.tip_id }), ` · ${T.score} ${Math.round(p.score * 100)}% · ${p.reasons.join("; ")}`);
+      className: "mono", textContent: p.tip_id }), ` · ${T.score} ${Math.round(p.score * 100)}% · ${p.reasons.map(inLang).join("; ")}`);
     if (tip.status === "received") {
       item.append(" ", el("button", { type: "button", className: "mark-duplicate", textContent: T.mark_duplicate,
         onclick: () => markDuplicate(tip, p.tip_id) }));

@@ -185,7 +185,7 @@ def test_the_officer_works_a_case_from_the_list(browser, stack, gateway, setup):
         page.fill("#change-note", "x" * 4001)
         page.click("[data-to=clarified]")
         expect(page.locator("#change-errors")).to_be_visible()
-        expect(page.locator("#change-errors li")).to_contain_text("note")
+        expect(page.locator("#change-errors li")).to_have_text("Ghi chú: quá dài (tối đa 4000 ký tự)")  # in Vietnamese
         expect(page.locator("#f-status")).to_have_text("Đang xác minh")
         shot(page, "v3-case-refused")
 

@@ -217,3 +217,22 @@ def test_the_scan_finds_what_the_issue_saw():
     good = ("Loại: Đánh nhau, gây thương tích\nƯu tiên: Cao (đang diễn ra, có người bị thương)\n"
             "Đơn vị: Tỉnh Thanh Hóa › Thành phố Thanh Hóa › Phường Ba Đình\nKênh: Trang web · Zalo")
     assert problems(good, {"danh nhau", "bi thuong"}) == []
+
+
+def test_the_triage_reads_in_words_with_or_without_its_new_fields(browser, stack):
+    """A tip triaged with `certain` and `reasons` shows "chưa rõ" and the situations; an older
+    tip (only `matched`, folded) shows the priority alone, never the folded phrases."""
+    with opened(browser, stack, DESKTOP) as page:
+        page.goto("/dang-nhap?lang=vi")
+        new = {"category": "fight", "priority": "high", "triage": {
+            "category": "fight", "priority": "high", "confidence": 0.4, "certain": False,
+            "matched": ["đánh nhau", "bị thương"], "reasons": ["đang diễn ra", "có người bị thương"]}}
+        old = {"category": "theft", "priority": "normal", "triage": {"category": "theft", "priority": "normal",
+                                                                     "matched": ["trom", "bi mat"]}}
+        chosen = {**new, "category": "drugs"}  # a clerk's category: the triage's doubt is not about it
+        shown = page.evaluate("(tips) => tips.map((t) => [categoryText(t), priorityText(t)])", [new, old, chosen])
+        assert shown == [["Đánh nhau, gây thương tích (chưa rõ)", "Cao (đang diễn ra, có người bị thương)"],
+                         ["Trộm cắp, cướp giật", "Thường"], ["Ma túy", "Cao (đang diễn ra, có người bị thương)"]]
+        page.goto("/dang-nhap?lang=en")
+        assert page.evaluate("(t) => [categoryText(t), priorityText(t)]", new) == [
+            "Fight, assault (uncertain)", "High (đang diễn ra, có người bị thương)"]

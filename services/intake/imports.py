@@ -32,6 +32,7 @@ from services.common.metrics import TIPS_RECEIVED, unit_labels
 from services.common.times import iso
 
 from . import domain
+from .activities_domain import IMPORT_KIND as ACTIVITY_KIND, IMPORT_PREFIX as ACTIVITY_JOBS
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 KIND = "tips"
@@ -184,10 +185,13 @@ async def import_tips(request: Request, user: CurrentUser) -> JSONResponse:
 @router.get("/imports/{job_id}", responses={404: {}})
 async def import_status(job_id: str, request: Request, user: CurrentUser) -> dict:
     """Progress: status (queued, running, done, failed), total, done, failed, and the first
-    bad rows with their field and reason (`errors_total` counts them all)."""
-    job = imports.visible(await request.app.state.service.imports.get(job_id), user, job_id, KIND)
+    bad rows with their field and reason (`errors_total` counts them all); tip and activity
+    (`IA-`) jobs."""
+    kind = ACTIVITY_KIND if job_id.startswith(ACTIVITY_JOBS) else KIND
+    job = imports.visible(await request.app.state.service.imports.get(job_id), user, job_id, kind)
     view = imports.public_view(job)
-    view["receipts"] = "available" if "receipts_key" in job else "downloaded"
+    if kind == KIND:
+        view["receipts"] = "available" if "receipts_key" in job else "downloaded"
     return view
 
 

@@ -20,6 +20,8 @@ from services.common import contracts, units
 from services.common.contracts import Event
 from services.common.times import VIETNAM, iso
 
+from .demo_activities import activity_events
+
 CHANNELS = {"tip_box": 5, "walk_in": 312, "hotline": 375}
 VALUABLE = 265
 PROGRAMMES = {"CNMT": (32, 12), "ANCN": (24, 9), "LGTQ": (18, 4)}  # tips, converted
@@ -161,6 +163,7 @@ def year_events(year: int, district: str = "380", scale: float = 1.0, seed: int 
     camera_list = _cameras(y) if cameras else [(f"CAM-{w}-0000", w) for w in y.wards[:1]]
     clarified_cases = _cases(y, converted)
     _extractions(y, camera_list, clarified_cases)
+    y.out["activities"] += activity_events(year, district, scale, seed)  # the patrols (demo_activities.py)
     return y.out
 
 

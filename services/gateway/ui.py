@@ -29,7 +29,8 @@ STATIC_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # no 
 PAGES = (("/", "tip.html", "tip"), ("/theo-doi", "followup.html", "followup"),
          ("/dang-nhap", "login.html", "login"), ("/can-bo", "queue.html", "queue"),
          ("/tiep-nhan", "intake.html", "intake"), ("/chi-huy", "command.html", "command"),
-         ("/tiep-nhan/nhap-lo", "batch.html", "batch"), ("/can-bo/vu-viec", "cases.html", "cases"))
+         ("/tiep-nhan/nhap-lo", "batch.html", "batch"), ("/can-bo/vu-viec", "cases.html", "cases"),
+         ("/tiep-nhan/hoat-dong", "activity.html", "activity"))
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB / "templates")

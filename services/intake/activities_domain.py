@@ -111,12 +111,17 @@ def fingerprint(body: ActivityIn) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
+def _ms(dt: datetime) -> datetime:
+    """A time as the database keeps it (milliseconds), so a replayed answer equals the first."""
+    return dt.replace(microsecond=dt.microsecond // 1000 * 1000)
+
+
 def activity_doc(body: ActivityIn, activity_id: str, unit_path: list[str], user: Principal,
                  now: datetime) -> dict:
     return {"_id": activity_id, "programme_code": body.programme_code, "kind": body.kind,
-            "unit_code": body.unit_code, "unit_path": unit_path, "started_at": body.started_at,
-            "ended_at": body.ended_at, "count": body.count, "participants": body.participants,
-            "findings": body.findings.model_dump(), "note": body.note, "logged_at": now,
+            "unit_code": body.unit_code, "unit_path": unit_path, "started_at": _ms(body.started_at),
+            "ended_at": _ms(body.ended_at), "count": body.count, "participants": body.participants,
+            "findings": body.findings.model_dump(), "note": body.note, "logged_at": _ms(now),
             "logged_by": user.as_actor(), "fingerprint": fingerprint(body), "outbox": []}
 
 

@@ -62,6 +62,13 @@ class TipStore:
              "$push": {"legal_steps": step, "outbox": event}},
             return_document=ReturnDocument.AFTER)
 
+    async def apply_recorded(self, tip: dict, fields: dict, push: dict) -> bool:
+        """A change recorded on `tips.verification` by another writer (history.py), if the tip
+        is still at the version it was read at."""
+        result = await self.tips.update_one({"_id": tip["_id"], "version": tip["version"]},
+                                            {"$set": fields, "$push": push})
+        return result.modified_count == 1
+
     async def claim(self, tip_id: str, claim: dict) -> dict | None:
         """Lock a received tip to one officer (again by the same officer: no change)."""
         return await self.tips.find_one_and_update(

@@ -13,7 +13,7 @@ from services.common.auth import read_token
 from services.common.errors import ApiError, error_body, unavailable
 from services.common.imports import MULTIPART_SLACK, ImportSettings
 
-from . import api, audit_api, cameras, cases, imports, programmes, reports, ui, ui_camera
+from . import api, audit_api, cameras, cases, imports, places, programmes, reports, ui, ui_camera
 from .settings import GatewaySettings
 from .users import LoginGuard, UserStore
 
@@ -76,6 +76,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(audit_api.router)
     app.include_router(cameras.router)
+    app.include_router(places.router)
     app.include_router(cases.router)
     app.include_router(programmes.router)
     app.include_router(reports.router)

@@ -18,12 +18,17 @@ router = APIRouter(include_in_schema=False)
 Lang = Annotated[str, Query(max_length=2)]
 # page path, template, strings section
 CAMERA_PAGES = (("/camera", "cameras.html", "cameras"), ("/camera/trich-xuat", "extract.html", "extract"))
+# the strings of other pages a page uses too: the registry imports with batch.js's progress
+ALSO = {"cameras": ("batch",)}
 
 
 def render(request: Request, template: str, section: str, lang: str, **extra) -> HTMLResponse:
     """As ui.render, with the strings the camera pages share (section `camera`) added."""
     lang = lang if lang in LANGS else "vi"
-    t = {**texts("camera", lang), **texts(section, lang)}
+    t = {**texts("camera", lang)}
+    for other in ALSO.get(section, ()):
+        t.update(texts(other, lang))
+    t.update(texts(section, lang))
     return templates.TemplateResponse(request, template, {"t": t, "lang": lang, "page": section, **extra})
 
 

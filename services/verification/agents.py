@@ -27,30 +27,19 @@ def tip_received_handler(store: TipStore, near: timedelta, remote_codes: frozens
     return handle
 
 
-def recorded_handler(store: TipStore, near: timedelta):
-    """Applies each event to its tip (a batch's events of one tip in their order). A tip moved by
-    someone else meanwhile is read again; an unknown tip or a refused event is rejected."""
+def recorded_handler(store: TipStore, near: timedelta, attempts: int = 3):
+    """Applies a batch's events (each tip's in their order) in one write per tip. A tip another
+    writer moved meanwhile is read again and the rest applied to it; an unknown tip or an event
+    the rules refuse is rejected (dead-lettered with the reason)."""
     async def handle(events: list[Event]) -> list[Rejection]:
         wanted = [e for e in events if e.type in ("tip.status_changed", "tip.legal_step")]
-        tips = await store.get_many(sorted({e.subject for e in wanted}))
-        rejected = []
-        for event in wanted:
-            for _ in range(3):
-                tip = tips.get(event.subject)
-                if tip is None:
-                    rejected.append(Rejection(event, f"no tip {event.subject} in verification"))
-                    break
-                try:
-                    change = history.changes(tip, event.type, event.data, near)
-                except history.Refused as exc:
-                    rejected.append(Rejection(event, str(exc)))
-                    break
-                if change is None:
-                    break
-                fields, push = change
-                if await store.apply_recorded(tip, fields, push):
-                    tips[event.subject] = {**tip, **fields, **{k: tip.get(k, []) + [v] for k, v in push.items()}}
-                    break
-                tips[event.subject] = await store.get(event.subject)
-        return rejected
+        ids = sorted({e.subject for e in wanted})
+        refused: list = []
+        for _ in range(attempts):
+            updates, refused = history.fold(await store.get_many(ids), wanted, near)
+            if await store.apply_recorded(updates) == len(updates):
+                break
+        else:
+            raise RuntimeError(f"tips kept changing while recorded events were applied ({len(ids)} tips)")
+        return [Rejection(event, reason) for event, reason in refused]
     return handle

@@ -10,6 +10,7 @@ refused with the reason.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.common.times import parse
@@ -19,6 +20,42 @@ from . import clocks, domain, legal
 
 class Refused(ValueError):
     """The event cannot be applied to the tip (a gap in versions, a move the rules forbid)."""
+
+
+@dataclass
+class Update:
+    """The events of one tip folded into one write: from `version` (the tip as read), `$set`
+    the fields and `$push` each list's new entries."""
+    version: int
+    fields: dict = field(default_factory=dict)
+    push: dict[str, list] = field(default_factory=dict)
+
+
+def fold(tips: dict[str, dict], events: list, near: timedelta) -> tuple[dict[str, Update], list[tuple[object, str]]]:
+    """The writes that apply `events` (in their order; each with `type`, `subject`, `data`) to
+    `tips`, one per tip, and the events refused with the reason (an unknown tip among them)."""
+    updates: dict[str, Update] = {}
+    refused: list[tuple[object, str]] = []
+    current = dict(tips)
+    for event in events:
+        tip = current.get(event.subject)
+        if tip is None:
+            refused.append((event, f"no tip {event.subject} in verification"))
+            continue
+        try:
+            change = changes(tip, event.type, event.data, near)
+        except Refused as exc:
+            refused.append((event, str(exc)))
+            continue
+        if change is None:
+            continue
+        fields, push = change
+        update = updates.setdefault(event.subject, Update(tip["version"]))
+        update.fields.update(fields)
+        for key, value in push.items():
+            update.push.setdefault(key, []).append(value)
+        current[event.subject] = {**tip, **fields, **{k: tip.get(k, []) + [v] for k, v in push.items()}}
+    return updates, refused
 
 
 def changes(tip: dict, event_type: str, data: dict, near: timedelta) -> tuple[dict, dict] | None:

@@ -31,12 +31,15 @@ NOW = datetime(2026, 12, 3, 15, 30, tzinfo=VIETNAM)
 
 
 def verification_state(events: dict) -> dict[str, dict]:
-    """The tips as verification holds them after consuming the events (its own rules)."""
+    """The tips as verification holds them after consuming the events: its consumer's fold of
+    them into one write per tip (history.fold), applied here as the database would."""
     tips = {e.data["tip_id"]: domain.tip_from_event(e.data) for e in events["tips.received"]}
-    for e in events["tips.verification"]:  # keyed by tip: each tip's events in their order
-        tip = tips[e.subject]
-        fields, push = history.changes(tip, e.type, e.data, NEAR)
-        tips[e.subject] = {**tip, **fields, **{k: tip.get(k, []) + [v] for k, v in push.items()}}
+    updates, refused = history.fold(tips, events["tips.verification"], NEAR)
+    assert refused == []
+    for tip_id, update in updates.items():
+        tip = tips[tip_id]
+        assert tip["version"] == update.version
+        tips[tip_id] = {**tip, **update.fields, **{k: tip.get(k, []) + v for k, v in update.push.items()}}
     return tips
 
 

@@ -20,6 +20,7 @@ from services.common import contracts, units
 from services.common.contracts import Event
 from services.common.times import iso
 
+from . import demo_cameras
 from . import demo_decisions as decisions
 
 TODAY_HIGH = ["Hai nhóm thanh niên cầm dao, hung khí đánh nhau trước cổng chợ, có người bị thương.",
@@ -69,11 +70,19 @@ class _Out:
             event_id=str(uuid.uuid5(self.ns, f"{subject}/{n}"))))
 
     def tip(self, received: datetime, content: str, forwarded: bool = True) -> None:
+        """A tip; those of the wards with cameras are located near the ward's centre and
+        happened an hour before they were received (the tip's page lists the footage at risk)."""
         tip_id = f"T-DEMO-{self.now:%Y%m%d}-{self.district}-{self.count:03d}"
         channel, ward = CHANNELS[self.count % len(CHANNELS)], self.rnd.choice(self.wards)
         self.count += 1
+        place = {}
+        if ward in demo_cameras.wards_with_cameras(self.district):
+            unit = units.get(ward)
+            place = {"location": {"lat": round(unit.lat + self.rnd.uniform(-0.002, 0.002), 6),
+                                  "lon": round(unit.lon + self.rnd.uniform(-0.002, 0.002), 6)},
+                     "occurred_at": iso(received - timedelta(hours=1))}
         self.emit("tips.received", "tip.received/1", tip_id, {
-            "tip_id": tip_id, "channel": channel, "content": content, "unit_code": ward,
+            "tip_id": tip_id, "channel": channel, "content": content, "unit_code": ward, **place,
             "unit_path": units.path(ward), "received_at": iso(received), "recorded_at": iso(received),
             "programme_code": None, "anonymous": channel in ("web", "tip_box"), "has_contact": False}, received)
         if forwarded:

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from services.common.imports import ImportSettings
+
+
+DEV_RECEIPT_PEPPER = "antt-dev-only-receipt-pepper-0123456789"
 
 
 class WebhookSource(BaseModel):
@@ -33,3 +36,12 @@ class IntakeSettings(ImportSettings):
                                     description="how often expired uploads and the files no attachment names are removed")
     receipt_lock_s: int = Field(900, alias="RECEIPT_LOCK_S", ge=1,
                                 description="the window (and lock) for wrong receipt guesses")
+    receipt_pepper: str = Field(DEV_RECEIPT_PEPPER, alias="ANTT_RECEIPT_PEPPER", min_length=16,
+                                description="the secret salt of receipt codes' Argon2id keys (codes.py); "
+                                            "never changed once codes were issued")
+
+    @model_validator(mode="after")
+    def _no_dev_pepper_in_production(self) -> "IntakeSettings":
+        if self.env == "production" and self.receipt_pepper == DEV_RECEIPT_PEPPER:
+            raise ValueError("ANTT_RECEIPT_PEPPER must be set to a real secret when ANTT_ENV=production")
+        return self

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.common import units
 from services.common.auth import Principal
 from services.common.errors import ApiError
+from services.common.limits import TIP_CONTENT_MAX
 from services.common.times import iso, zoned
 Channel = Literal["hotline", "walk_in", "tip_box", "leaflet", "web", "zalo", "sms", "programme"]
 PUBLIC_CHANNELS = {"web"}
@@ -38,7 +39,7 @@ class TipSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: Channel
-    content: str = Field(min_length=1, max_length=20000)
+    content: str = Field(min_length=1, max_length=TIP_CONTENT_MAX)
     unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
     unit_era: Literal["legacy", "2025"] | None = Field(
         None, description="how to read unit_code: the units before the 2025 reform (the default "

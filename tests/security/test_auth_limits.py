@@ -18,6 +18,7 @@ from pymongo import MongoClient
 from services.common.imports import MULTIPART_SLACK, ImportSettings
 from services.common.settings import ServiceSettings
 from services.devstack.processes import Child, free_port
+from services.devstack.stack import ROOT
 from services.gateway.settings import GatewaySettings
 from tests.conftest import login
 from tests.security.conftest import WARD_A
@@ -143,7 +144,7 @@ def strict_intake(stack):
     child = Child("intake-strict", [sys.executable, "-m", "services", "intake"],
                   stack.workdir / "services" / "intake-strict.log",
                   env={**stack.service_env(), "INTAKE_PORT": str(port), "INTAKE_WEB_RATE_PER_MIN": "3",
-                       "RECEIPT_FAILURES_PER_CLIENT": "3"}, cwd=stack.workdir)
+                       "RECEIPT_FAILURES_PER_CLIENT": "3"}, cwd=ROOT)  # this checkout's code
     child.start()
     url = f"http://127.0.0.1:{port}"
     try:

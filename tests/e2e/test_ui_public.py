@@ -1,6 +1,6 @@
 """The public form says what is wrong next to the field (a phone's screen: visible and focused),
-counts its characters up to the limit and never cuts a text; a clerk reads a receipt out and the
-tipster types it in; an officer opens a non-anonymous tipster's contact with a stated reason.
+counts its characters up to the limit and never cuts a text (the clerk's form neither); a clerk
+reads a receipt out and the tipster types it in; an officer opens a non-anonymous tipster's contact with a stated reason.
 Wards 15856 and 15913 belong to this module only."""
 from __future__ import annotations
 
@@ -93,10 +93,16 @@ def test_a_clerk_reads_the_receipt_out_and_the_tipster_types_it_in(browser, stac
     with opened(browser, stack, DESKTOP) as page:
         login(page, "tiepnhan.ui.15913")
         expect(page.locator("#ward")).to_have_value(HOTLINE_WARD)
+        sent = tips_posted(page)
+        page.fill("#content", LONG)  # the clerk's form counts too, and cuts nothing
+        page.click("#intake button[type=submit]")
+        expect(page.locator("#content-error")).to_contain_text("thừa 5.000 ký tự")
+        assert page.eval_on_selector("#content", "e => e.value.length") == 25_000 and sent == []
         page.fill("#content", "Gọi đường dây nóng: nhóm thanh niên tụ tập đua xe ở đường ven sông Tào Xuyên")
         page.click("#intake button[type=submit]")
         expect(page.locator("#saved")).to_be_visible()
         code = page.locator("#receipt-code").inner_text()  # what the clerk reads out
+        expect(page.locator("#content-count")).to_have_text("0 / 20.000 ký tự")
         shot(page, "clerk-receipt")
     assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code), code
 

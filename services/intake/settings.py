@@ -25,7 +25,7 @@ class IntakeSettings(ImportSettings):
     web_rate_per_min: int = Field(20, alias="INTAKE_WEB_RATE_PER_MIN", ge=1,
                                   description="tips per minute one client may send through the public web channel")
     receipt_failures_per_code: int = Field(5, alias="RECEIPT_FAILURES_PER_CODE", ge=1,
-                                           description="wrong secrets for one receipt before it is locked")
+                                           description="wrong secrets for one old-format receipt before it is locked")
     receipt_failures_per_client: int = Field(20, alias="RECEIPT_FAILURES_PER_CLIENT", ge=1,
                                              description="wrong receipt codes from one client before it is locked out")
     publish_lanes: int = Field(3, alias="INTAKE_PUBLISH_LANES", ge=1, le=16,

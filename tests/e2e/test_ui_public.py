@@ -50,10 +50,17 @@ def test_a_refused_tip_says_why_next_to_the_field_focused_on_a_phone(browser, st
 
     with opened(browser, stack, PHONE, allow=("422",)) as page:
         page.goto("/?lang=en")
+        page.fill("#content", "Someone broke into the school at night")
+        page.click("#tip-form button[type=submit]")  # no ward and no place on the map
+        expect(page.locator("#ward-error")).to_have_text(
+            "Please choose the ward where it happened, or mark the place on the map.")
+        expect(page.locator("#ward")).to_be_focused()
+        page.fill("#content", "")
         page.fill("#ward-search", "thieu khanh")
         page.click("#tip-form button[type=submit]")
         expect(page.locator("#content-error")).to_have_text("Please write what happened.")
         expect(page.locator("#content")).to_be_focused()
+        expect(page.locator("#ward-error")).to_have_count(0)
 
 
 def test_a_text_over_the_limit_is_counted_never_cut_and_not_sent_until_shortened(browser, stack):

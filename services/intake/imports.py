@@ -112,7 +112,7 @@ class TipImports:
         key = sealer.open(job["receipts_key"]).encode()
         created = job["created_at"]
         now = datetime.now(timezone.utc)
-        good, errors = [], []
+        good, errors, row_codes = [], [], []
         for row, cells in batch:
             checked = check_row(row, cells, owner, now)
             if isinstance(checked, list):
@@ -120,6 +120,7 @@ class TipImports:
                 continue
             tip, placement = checked
             tip_id, code, event_id = derive(key, row, int(created.timestamp() * 1000))
+            row_codes.append(code)
             contact = tip.contact.model_dump_json() if tip.contact and not tip.anonymous else None
             event = contracts.make_event(
                 "tip.received/1", subject=tip_id, source="intake", event_id=event_id, time=iso(created),
@@ -127,8 +128,10 @@ class TipImports:
                                        received_at=tip.received_at or created, recorded_at=created))
             good.append({"row": row, "key": f"{job['file']['sha256']}:{row}", "tip_id": tip_id,
                          "channel": tip.channel, "event": event,
-                         "receipt": {"_id": self._service.receipt_hasher.key(code), "tip_id": tip_id, "unit_code": placement.scope, "created_at": created,
+                         "receipt": {"tip_id": tip_id, "unit_code": placement.scope, "created_at": created,
                                      "contact": sealer.seal(contact) if contact else None}})
+        for g, receipt_key in zip(good, self._service.receipt_hasher.keys(row_codes)):
+            g["receipt"]["_id"] = receipt_key
         return good, errors
 
     async def process(self, job: dict, batch: list[sheets.Row]) -> imports.BatchResult:

@@ -73,3 +73,10 @@ def test_production_refuses_the_development_pepper():
     with pytest.raises(ValueError, match="ANTT_RECEIPT_PEPPER"):
         IntakeSettings(**real)
     assert IntakeSettings(**real, ANTT_RECEIPT_PEPPER="p" * 32).receipt_pepper == "p" * 32
+
+
+def test_the_keys_of_a_batch_are_the_keys_of_each_code():
+    hasher = codes.ReceiptHasher("pepper-of-this-deployment")
+    batch = [codes.new_code() for _ in range(5)]
+    assert hasher.keys(batch) == [hasher.key(c) for c in batch]
+    assert hasher.keys(batch[:1]) == [hasher.key(batch[0])] and hasher.keys([]) == []

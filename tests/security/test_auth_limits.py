@@ -8,6 +8,8 @@ from __future__ import annotations
 import socket
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 import httpx
@@ -118,6 +120,44 @@ def test_bodies_beyond_the_limit_are_413(gateway, people):
     for path in ("/api/v1/tips", "/api/v1/cases", "/api/v1/users"):
         r = gateway.post(path, json=big, headers=people["officer_a"])
         assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large", path
+
+
+@pytest.mark.parametrize("service", ["intake", "gateway"])
+def test_a_client_that_keeps_sending_a_body_beyond_the_limit_reads_its_413(stack, service):
+    """urllib sends the whole body without `Expect: 100-continue`: the answer must wait until
+    the body is read, or the closed socket resets the connection under the client's send."""
+    body = b"x" * (3 * 1024**2)
+    for attempt in range(20):
+        request = urllib.request.Request(f"{stack.url(service)}/api/v1/tips", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=60)
+            pytest.fail("a 3 MB tip was accepted")
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 413, attempt
+            assert b"payload_too_large" in answer.read()
+        # anything else (BrokenPipeError, ConnectionResetError) fails the test as it is
+
+
+def test_a_chunked_body_refused_while_it_streams_is_drained_before_the_answer(stack, people):
+    """An attachment without a declared length, over its limit: the refusal comes after the
+    rest of the body was read, so the client that keeps sending reads it."""
+    chunk = b"x" * 65536
+    chunks = GATEWAY.max_attachment_bytes // len(chunk) + 48  # 3 MB beyond the limit
+    with socket.create_connection(("127.0.0.1", stack.ports.gateway), timeout=60) as s:
+        s.sendall((f"POST /api/v1/attachments HTTP/1.1\r\nHost: x\r\n"
+                   f"Authorization: {people['officer_a']['Authorization']}\r\n"
+                   "Content-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+        part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n'
+        for piece in [part] + [chunk] * chunks:
+            s.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        s.sendall(b"0\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            received = s.recv(4096)
+            assert received, "the connection closed without an answer"
+            answer += received
+        assert answer.split(b" ")[1] == b"413"
 
 
 def test_an_import_beyond_its_limit_is_413_before_it_is_read(stack, people):

@@ -1,7 +1,9 @@
 """`python -m services.devstack run`: the whole system with demo data (what `make run` does).
 
 Uses KAFKA_BOOTSTRAP / MONGO_URI if set, else starts the broker and the database itself, with
-their data under .cache/run/ (kept between runs). Starts Prometheus too if `make tools` unpacked
+their data under .cache/run/ (kept between runs); ANTT_BROKERS=3 starts a cluster of three
+KRaft brokers instead of one, ANTT_REPLICAS=2 two processes of each service (the second ones on
+the ports 10 above: gateway 8010, intake 8011 ...). Starts Prometheus too if `make tools` unpacked
 it (PROMETHEUS_PORT, default 9090). Ctrl-C stops everything in order."""
 from __future__ import annotations
 
@@ -45,11 +47,13 @@ def run(workdir: Path) -> int:
     admin_password = os.environ.get("ANTT_ADMIN_PASSWORD") or demo.DEMO_PASSWORD
     stack = Stack(workdir, _ports_from_env(), kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP"),
                   mongo_uri=os.environ.get("MONGO_URI"), env={"ANTT_ADMIN_PASSWORD": admin_password},
-                  with_prometheus=prometheus.tool("prometheus") is not None)
+                  with_prometheus=prometheus.tool("prometheus") is not None,
+                  brokers=int(os.environ.get("ANTT_BROKERS", "1")),
+                  replicas=int(os.environ.get("ANTT_REPLICAS", "1")))
     for sig in (signal.SIGINT, signal.SIGTERM):  # also when started in the background
         signal.signal(sig, _interrupt)
     try:
-        print("starting the database, the Kafka broker and the services ...", flush=True)
+        print(f"starting the database, {stack.brokers} Kafka broker(s) and the services ...", flush=True)
         started = time.monotonic()
         stack.start()
         loaded = demo.load(stack.url(), admin_password)
@@ -60,10 +64,11 @@ def run(workdir: Path) -> int:
         scraping = (f"{stack.prometheus.url}   (alerts: {stack.prometheus.url}/alerts)" if stack.prometheus
                     else f"not started: {prometheus.HOW_TO_GET}")
         print(f"""
-ANTT is running{' (demo data loaded)' if loaded else ' (data kept from the last run)'}.
+ANTT is running{' (demo data loaded)' if loaded else ' (data kept from the last run)'}; started in {time.monotonic() - started:.0f} s.
   web and API   {stack.url()}/api/v1   (OpenAPI: {stack.url()}/docs)
   services      intake {stack.url('intake')}  verification {stack.url('verification')}
                 extraction {stack.url('extraction')}  aggregation {stack.url('aggregation')}
+                ({stack.replicas} replica(s) each: {', '.join(stack.instances('gateway'))} ...)
   metrics       <service URL>/metrics      health: <service URL>/health/ready
   Prometheus    {scraping}
   Kafka         {stack.bootstrap}      database  {stack.uri}

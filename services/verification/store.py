@@ -121,9 +121,11 @@ class TipStore:
 
     async def record_alert(self, tip: dict, *, alerted: dict, next_alert_at: datetime | None,
                            event: dict) -> bool:
-        """Mark the alert sent, if the tip's clock did not move meanwhile; event in the outbox."""
+        """Mark the alert sent, if the tip's clock did not move meanwhile and no other sweep (a
+        replica's) sent it first: `next_alert_at` as read is the compare-and-set. Event in the outbox."""
         result = await self.tips.update_one(
-            {"_id": tip["_id"], "version": tip["version"], "clock_due": tip["clock_due"]},
+            {"_id": tip["_id"], "version": tip["version"], "clock_due": tip["clock_due"],
+             "next_alert_at": tip["next_alert_at"]},
             {"$set": {"alerted": alerted, "next_alert_at": next_alert_at}, "$push": {"outbox": event}})
         return result.modified_count == 1
 

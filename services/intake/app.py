@@ -10,7 +10,7 @@ from services.common.consume import event_loop
 from services.common.crypto import Sealer
 from services.common.tasks import PeriodicTask
 
-from . import activities, agents, api, attachments, contact, imports as tip_imports, programmes, receipts, webhooks
+from . import activities, agents, api, attachments, codes, contact, imports as tip_imports, programmes, receipts, webhooks
 from .ratelimit import RateLimiter
 from .settings import IntakeSettings
 from .store import IntakeStore
@@ -27,6 +27,7 @@ class IntakeService:
                                                    Path(settings.attachments_dir) / settings.mongo_db_prefix)
         self.publisher = kafka.Publisher(settings, client_id="intake", lanes=settings.publish_lanes)
         self.sealer = Sealer(settings.data_key)
+        self.receipt_hasher = codes.ReceiptHasher(settings.receipt_pepper)
         self.web_limiter = RateLimiter(settings.web_rate_per_min)
         self.events = event_loop(settings, "intake", agents.CONSUMES,
                                  agents.status_handler(self.store), self.publisher)

@@ -3,14 +3,16 @@
 // logbooks), as the kind selector says: upload a CSV or XLSX file to POST /api/v1/tips/import
 // or /api/v1/activities/import, follow GET /api/v1/imports/{job_id} until the job ends (a
 // progress bar, the counts, the rows in error), then, for tips, take the receipts' CSV once.
+// The camera registry's import (camera.js) uses the same upload and progress
+// (templates/importjob.html).
 const FINISHED = ["done", "failed"];
 const sheetKind = () => $("#sheet-kind").value;
 
-async function upload(file) {
+async function upload(file, path = `/api/v1/${sheetKind()}/import`) {
   // multipart: the browser sets the boundary, so not through api(), which sends JSON
   const form = new FormData();
   form.append("file", file, file.name);
-  const response = await fetch(`/api/v1/${sheetKind()}/import`, { method: "POST", body: form,
+  const response = await fetch(path, { method: "POST", body: form,
     headers: { Authorization: "Bearer " + session.get().token } });
   const body = await response.json().catch(() => null);
   if (response.status === 401) toLogin();
@@ -41,7 +43,7 @@ function showJob(job) {
   const more = job.errors_total - job.errors.length;
   $("#errors-more").hidden = more <= 0;
   $("#errors-more").textContent = `${T.errors_more} ${more}`;
-  $("#receipts-box").hidden = job.kind !== "tips" || job.status !== "done" || job.done === 0;
+  if ($("#receipts-box")) $("#receipts-box").hidden = job.kind !== "tips" || job.status !== "done" || job.done === 0;
   if (job.status === "failed") say(`${T.st_failed}: ${job.reason || ""}`, true);
 }
 
@@ -104,4 +106,4 @@ function batchPage() {
   form.elements.file.focus();
 }
 
-batchPage();
+if (document.body.dataset.page === "batch") batchPage();

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.common import tip_columns, units
 from services.common.collation import vi_key
+from services.common.limits import TIP_CONTENT_MAX
 from services.common.errors import ApiError
 
 WEB = Path(__file__).parent / "web"
@@ -30,10 +31,11 @@ STATIC_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # no 
 PAGES = (("/", "tip.html", "tip"), ("/theo-doi", "followup.html", "followup"),
          ("/dang-nhap", "login.html", "login"), ("/can-bo", "queue.html", "queue"),
          ("/tiep-nhan", "intake.html", "intake"), ("/chi-huy", "command.html", "command"),
-         ("/can-bo/vu-viec", "cases.html", "cases"))
+         ("/can-bo/vu-viec", "cases.html", "cases"), ("/tiep-nhan/hoat-dong", "activity.html", "activity"))
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB / "templates")
+templates.env.globals["content_max"] = TIP_CONTENT_MAX  # the counter of every tip text area
 
 
 @cache
@@ -58,11 +60,12 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
 
 # The staff menu: page, its strings key, and the roles whose work it is, as the APIs it calls
 # allow them (GET /queue: verification's DECIDING_ROLES; /cases: CASE_ROLES; POST /tips and
-# imports: intake's RECORDING_ROLES; /stats: every role in its unit; /cameras: extraction's
+# imports: intake's RECORDING_ROLES; activities: its LOGGING_ROLES; /stats: every role in its unit; /cameras: extraction's
 # VIEWING_ROLES). tests/e2e/test_ui_labels.py checks each role's menu against those answers.
 MENU = (("/can-bo", "nav_queue", ("officer", "commander", "admin")),
         ("/can-bo/vu-viec", "nav_cases", ("officer", "commander", "admin")),
         ("/tiep-nhan", "nav_intake", ("clerk", "officer", "commander", "admin")),
+        ("/tiep-nhan/hoat-dong", "nav_activity", ("clerk", "commander", "admin")),
         ("/chi-huy", "nav_command", ("clerk", "officer", "camera_operator", "commander", "ops", "admin")),
         ("/camera", "nav_camera", ("camera_operator", "officer", "commander", "admin")))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -62,6 +62,17 @@ class TipStore:
              "$push": {"legal_steps": step, "outbox": event}},
             return_document=ReturnDocument.AFTER)
 
+    async def apply_recorded(self, updates: dict) -> int:
+        """Changes recorded on `tips.verification` by another writer (history.fold), each if
+        its tip is still at the version it was read at, in one round trip; how many applied."""
+        if not updates:
+            return 0
+        result = await self.tips.bulk_write([
+            UpdateOne({"_id": tip_id, "version": u.version},
+                      {"$set": u.fields, "$push": {k: {"$each": v} for k, v in u.push.items()}})
+            for tip_id, u in updates.items()], ordered=False)
+        return result.modified_count
+
     async def claim(self, tip_id: str, claim: dict) -> dict | None:
         """Lock a received tip to one officer (again by the same officer: no change)."""
         return await self.tips.find_one_and_update(
@@ -110,9 +121,11 @@ class TipStore:
 
     async def record_alert(self, tip: dict, *, alerted: dict, next_alert_at: datetime | None,
                            event: dict) -> bool:
-        """Mark the alert sent, if the tip's clock did not move meanwhile; event in the outbox."""
+        """Mark the alert sent, if the tip's clock did not move meanwhile and no other sweep (a
+        replica's) sent it first: `next_alert_at` as read is the compare-and-set. Event in the outbox."""
         result = await self.tips.update_one(
-            {"_id": tip["_id"], "version": tip["version"], "clock_due": tip["clock_due"]},
+            {"_id": tip["_id"], "version": tip["version"], "clock_due": tip["clock_due"],
+             "next_alert_at": tip["next_alert_at"]},
             {"$set": {"alerted": alerted, "next_alert_at": next_alert_at}, "$push": {"outbox": event}})
         return result.modified_count == 1
 

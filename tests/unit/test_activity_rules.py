@@ -102,7 +102,8 @@ def test_import_rows_read_text_and_spreadsheet_numbers():
     with pytest.raises(ValidationError):
         activity_imports.submission({**cells, "drugs": "-2"})
     assert activity_imports.check_columns(["kind", "programme_code"])[0] == {"field": "unit_code",
-                                                                               "reason": "is a required column"}
+                                                                               "reason": "is a required column",
+                                                                               "code": "required_column"}
     assert activity_imports.row_id("ab" * 32, 7) == activity_imports.row_id("ab" * 32, 7) != activity_imports.row_id("ab" * 32, 8)
 
 

@@ -29,6 +29,16 @@ def _ports_from_env() -> Ports:
     return ports
 
 
+def _wait_for_tips(gateway_url: str, admin_password: str, demo_tips: int, timeout_s: float = 300) -> None:
+    """Until verification holds the demo's tips besides the live ones (or the time is up)."""
+    deadline = time.monotonic() + timeout_s
+    while demo.tips_in_verification(gateway_url, admin_password) < demo_tips + len(demo.TIPS):
+        if time.monotonic() > deadline:
+            print(f"verification did not receive the demo's {demo_tips} tips within {timeout_s:.0f} s", file=sys.stderr)
+            return
+        time.sleep(1)
+
+
 def _interrupt(*_) -> None:
     raise KeyboardInterrupt
 
@@ -48,8 +58,9 @@ def run(workdir: Path) -> int:
         stack.start()
         loaded = demo.load(stack.url(), admin_password)
         if loaded:  # and the statistics of a realistic year (Thanh Hóa city, 2024) for reports
-            print(f"demo year: {demo_year.load_year(stack.bootstrap, DEMO_YEAR)} events of "
-                  f"{DEMO_YEAR - 1}-{DEMO_YEAR} for district 380", flush=True)
+            sent = demo_year.load_year(stack.bootstrap, DEMO_YEAR, lambda n: _wait_for_tips(stack.url(), admin_password, n))
+            print(f"demo year: {sent} events of {DEMO_YEAR - 1}-{DEMO_YEAR} and of today's work "
+                  f"for district 380 (ready in {time.monotonic() - started:.0f} s)", flush=True)
         scraping = (f"{stack.prometheus.url}   (alerts: {stack.prometheus.url}/alerts)" if stack.prometheus
                     else f"not started: {prometheus.HOW_TO_GET}")
         print(f"""
@@ -64,7 +75,8 @@ ANTT is running{' (demo data loaded)' if loaded else ' (data kept from the last 
   logs          {workdir}
   report        {stack.url()}/api/v1/reports/summary?unit_code=380&year={DEMO_YEAR}&format=md
   demo login    admin / {admin_password} (admin, province 38)
-                canbo.380, tiepnhan.380, chihuy.380 / {demo.DEMO_PASSWORD} (officer, clerk, commander of 380)
+                canbo.380, tiepnhan.380, chihuy.380, camera.380 / {demo.DEMO_PASSWORD}
+                (officer, clerk, commander, camera operator of 380)
 Press Ctrl-C to stop.""", flush=True)
         while all(child.alive for child in stack.services.values()):
             time.sleep(1)

@@ -1,4 +1,6 @@
-"""Consumers of verification: `tip.received` creates the tip's state, idempotently."""
+"""Consumers of verification: `tip.received` creates the tip's state, idempotently; the
+decisions and legal steps on `tips.verification` that another writer recorded (a past year's,
+history.py) are applied in order, and this service's own events change nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,10 +9,12 @@ from services.common import contracts
 from services.common.consume import Rejection
 from services.common.contracts import Event
 
-from . import domain
+from . import domain, history
 from .store import TipStore
 
 CONSUMES = [contracts.topic("tips.received")]
+RECORDED = [contracts.topic("tips.verification")]
+RECORDED_GROUP = "verification-recorded"
 
 
 def tip_received_handler(store: TipStore, near: timedelta, remote_codes: frozenset[str]):
@@ -20,4 +24,22 @@ def tip_received_handler(store: TipStore, near: timedelta, remote_codes: frozens
                 e.data.get("unit_path") or [e.data["unit_code"]], remote_codes))
             for e in events])
         return []
+    return handle
+
+
+def recorded_handler(store: TipStore, near: timedelta, attempts: int = 3):
+    """Applies a batch's events (each tip's in their order) in one write per tip. A tip another
+    writer moved meanwhile is read again and the rest applied to it; an unknown tip or an event
+    the rules refuse is rejected (dead-lettered with the reason)."""
+    async def handle(events: list[Event]) -> list[Rejection]:
+        wanted = [e for e in events if e.type in ("tip.status_changed", "tip.legal_step")]
+        ids = sorted({e.subject for e in wanted})
+        refused: list = []
+        for _ in range(attempts):
+            updates, refused = history.fold(await store.get_many(ids), wanted, near)
+            if await store.apply_recorded(updates) == len(updates):
+                break
+        else:
+            raise RuntimeError(f"tips kept changing while recorded events were applied ({len(ids)} tips)")
+        return [Rejection(event, reason) for event, reason in refused]
     return handle

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -61,6 +61,17 @@ class TipStore:
             {"$set": {**fields, "version": tip["version"] + 1},
              "$push": {"legal_steps": step, "outbox": event}},
             return_document=ReturnDocument.AFTER)
+
+    async def apply_recorded(self, updates: dict) -> int:
+        """Changes recorded on `tips.verification` by another writer (history.fold), each if
+        its tip is still at the version it was read at, in one round trip; how many applied."""
+        if not updates:
+            return 0
+        result = await self.tips.bulk_write([
+            UpdateOne({"_id": tip_id, "version": u.version},
+                      {"$set": u.fields, "$push": {k: {"$each": v} for k, v in u.push.items()}})
+            for tip_id, u in updates.items()], ordered=False)
+        return result.modified_count
 
     async def claim(self, tip_id: str, claim: dict) -> dict | None:
         """Lock a received tip to one officer (again by the same officer: no change)."""

@@ -11,6 +11,7 @@
   (intake → Kafka → aggregation → read model → gateway), p50 / p95 / p99;
 - pipeline: `tip.received` events written straight to Kafka, events per second until the
   read models hold them all (aggregation's facts, verification's tip states);
+- the receipt check: the Argon2id key of a code alone, and `GET /receipts/{code}` (p50 / p95);
 - bulk import: a CSV through `POST /tips/import` until the job is done, rows per second.
 Prints a table. Sizes: BENCH_TIPS (intake tips at the highest concurrency, default 2000),
 BENCH_EVENTS (pipeline, default 20000), BENCH_IMPORT_ROWS (default 5000).
@@ -31,7 +32,7 @@ from services.common import contracts
 from services.devstack.demo_year import produce
 from services.devstack.stack import Ports, Stack
 
-from . import load
+from . import load, receipts
 
 PASSWORD = "bench-admin-password"
 PREFIX = "antt_bench"
@@ -208,6 +209,7 @@ async def measure(gateway: str, import_rows: int, burst_tips: int) -> list[tuple
             single.append(time.perf_counter() - started)
         rows.append(("end to end, 202 to counted in /stats/tips: p50 / p95 / p99 (100 tips)",
                      f"{ms(statistics.median(single))} / {ms(pct(single, .95))} / {ms(pct(single, .99))}"))
+        rows += receipts.hash_cost() + await receipts.lookups(client, SINGLE_WARD)
         rows += await bulk_import(client, headers, import_rows)
     return rows
 

@@ -20,6 +20,7 @@ from pymongo import MongoClient
 from services.common.imports import MULTIPART_SLACK, ImportSettings
 from services.common.settings import ServiceSettings
 from services.devstack.processes import Child, free_port
+from services.devstack.stack import ROOT
 from services.gateway.settings import GatewaySettings
 from tests.conftest import login
 from tests.security.conftest import WARD_A
@@ -183,7 +184,7 @@ def strict_intake(stack):
     child = Child("intake-strict", [sys.executable, "-m", "services", "intake"],
                   stack.workdir / "services" / "intake-strict.log",
                   env={**stack.service_env(), "INTAKE_PORT": str(port), "INTAKE_WEB_RATE_PER_MIN": "3",
-                       "RECEIPT_FAILURES_PER_CLIENT": "3"}, cwd=stack.workdir)
+                       "RECEIPT_FAILURES_PER_CLIENT": "3"}, cwd=ROOT)  # this checkout's code
     child.start()
     url = f"http://127.0.0.1:{port}"
     try:
@@ -217,3 +218,18 @@ def test_wrong_receipt_codes_lock_a_client_out(strict_intake):
         assert strict_intake.get(f"/api/v1/receipts/{code}", headers=client("192.0.2.20")).status_code == 404
     r = strict_intake.get("/api/v1/receipts/0000000000000000000000000000000000", headers=client("192.0.2.20"))
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_guessing_16_digit_receipts_is_stopped_by_the_client_lock_out(strict_intake):
+    """A 16-digit code names no receipt, so its guesses count against the client: after the
+    limit even the right code is refused to the guesser, while the tipster's own client opens it."""
+    tip = {"channel": "web", "unit_code": WARD_A, "content": "Có người lạ đi lại nhiều lần trong ngõ"}
+    r = strict_intake.post("/api/v1/tips", json=tip, headers=client("192.0.2.30"))
+    assert r.status_code == 202, r.text
+    right = r.json()["receipt_code"]
+    for guess in range(3):
+        wrong = f"{(int(right.replace(' ', '')) + 1 + guess) % 10 ** 16:016d}"
+        assert strict_intake.get(f"/api/v1/receipts/{wrong}", headers=client("192.0.2.31")).status_code == 404
+    locked = strict_intake.get(f"/api/v1/receipts/{right.replace(' ', '')}", headers=client("192.0.2.31"))
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert strict_intake.get(f"/api/v1/receipts/{right.replace(' ', '')}", headers=client("192.0.2.30")).status_code == 200

@@ -30,13 +30,17 @@ def routes(entries) -> list:
     return found
 
 
+# The routes that need a query string
+QUERY = {"/ui/unit-names.json": "?codes=38,380"}
+
+
 def ui_pages(app) -> list[str]:
     """Every GET route of the web interface (ui.py, ui_camera.py), its parameters filled in."""
     modules = {ui.__name__, ui_camera.__name__}
     paths = [route.path for route in routes(app.routes)
              if isinstance(route, APIRoute) and "GET" in route.methods and route.endpoint.__module__ in modules]
     assert len(paths) >= 10
-    return [re.sub(r"\{(\w+)(:path)?\}", lambda m: SAMPLE[m.group(1)], path) for path in paths]
+    return [re.sub(r"\{(\w+)(:path)?\}", lambda m: SAMPLE[m.group(1)], path) + QUERY.get(path, "") for path in paths]
 
 
 def policy(header: str) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ function loginPage() {
       const safe = next.startsWith("/") && !next.startsWith("//");
       location.assign(safe ? next : `${HOME[answer.role] || "/can-bo"}?lang=${LANG}`);
     } catch (err) {
-      if (err.status === 401) say(T.wrong, true); else sayFailure(err);
+      if (err.status === 401) say(T.wrong, true); else sayFailure(err, form);
     }
   });
   form.elements.username.focus();
@@ -31,7 +31,7 @@ function countdown(clock) {
   minutes = Math.abs(minutes);
   const d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
   const span = d ? `${d} ${T.days} ${h} ${T.hours}` : `${h} ${T.hours} ${m} ${T.minutes}`;
-  return `${T["w_" + clock.which] || ""}: ${late ? T.late : T.left} ${span}`;
+  return `${label("deadline", clock.which)}: ${late ? T.late : T.left} ${span}`;
 }
 
 const tipLink = (id) => el("a", { href: `/can-bo/tin/${encodeURIComponent(id)}?lang=${LANG}`, textContent: T.open });
@@ -40,7 +40,7 @@ const excerpt = (text) => (text.length > 120 ? text.slice(0, 120) + "…" : text
 function queuePage() {
   const who = staffHeader();
   if (!who) return;
-  $("#unit").textContent = who.unit_code;
+  $("#unit").replaceChildren(unitText(who.unit_code));
   async function claim(id) {
     try { await api("POST", `/api/v1/tips/${encodeURIComponent(id)}/claim`); await load(); } catch (err) { sayFailure(err); }
   }
@@ -49,10 +49,10 @@ function queuePage() {
       : el("button", { type: "button", textContent: T.claim, onclick: () => claim(tip.tip_id) });
     const dupes = tip.duplicates.length ? el("small", { textContent: ` · ${T.duplicates}: ${tip.duplicates.length}` }) : null;
     return el("tr", { className: `clock-${tip.clock.state}` },
-      el("td", {}, el("span", { className: `pri pri-${tip.priority}`, textContent: T["p_" + tip.priority] || tip.priority })),
+      el("td", {}, el("span", { className: `pri pri-${tip.priority}`, textContent: label("priority", tip.priority) })),
       el("td", { className: "countdown", textContent: countdown(tip.clock) }),
       el("td", { textContent: fmtTime(tip.received_at) }),
-      el("td", { textContent: T["ch_" + tip.channel] || tip.channel }),
+      el("td", { textContent: label("channel", tip.channel) }),
       el("td", {}, excerpt(tip.content), dupes),
       el("td", {}, holder), el("td", {}, tipLink(tip.tip_id)));
   }
@@ -103,13 +103,13 @@ function tipPage() {
     try {
       tip = await api("GET", `/api/v1/tips/${id}`);
       const thread = await api("GET", `/api/v1/tips/${id}/messages`);
-      const facts = { content: tip.content, status: T["s_" + tip.status] || tip.status,
-        channel: T["ch_" + tip.channel] || tip.channel, unit: (tip.unit_path || [tip.unit_code]).join(" › "),
-        received: fmtTime(tip.received_at), category: tip.category,
-        priority: `${T["p_" + tip.priority] || tip.priority} (${(tip.triage.matched || []).join(", ")})`,
+      const facts = { content: tip.content, status: label("tip_status", tip.status),
+        channel: label("channel", tip.channel), received: fmtTime(tip.received_at),
+        category: categoryText(tip), priority: priorityText(tip),
         forward: fmtTime(tip.deadlines.forward_by), decide: fmtTime(tip.deadlines.decide_by),
         claim: (tip.claim && tip.claim.username) || "–", case: tip.case_id || "–" };
       for (const [key, value] of Object.entries(facts)) $(key === "content" ? "#tip-content" : `#f-${key}`).textContent = value;
+      $("#f-unit").replaceChildren(unitText(tip.unit_path || [tip.unit_code]));
       $("#decide").hidden = tip.status !== "received";
       $("#case-form").hidden = tip.status !== "valuable";
       renderMessages($("#messages"), thread.messages);
@@ -141,7 +141,7 @@ function tipPage() {
         unit_code: tip.unit_code, tip_ids: [tip.tip_id] });
       sayCase(T.case, made.case_id);
       await load();
-    } catch (err) { sayFailure(err); }
+    } catch (err) { sayFailure(err, $("#case-form")); }
   });
   $("#reply").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -154,7 +154,7 @@ function tipPage() {
 // The registered programmes of the clerk's unit; a tip may still name any code (imports do).
 async function programmePicker(select) {
   const found = await api("GET", "/api/v1/programmes?page_size=200");
-  select.append(...found.items.map((p) => el("option", { value: p.code, textContent: `${p.name} (${p.code})` })));
+  select.append(...found.items.map((p) => el("option", { value: p.code, title: p.code, textContent: p.name })));
 }
 
 function intakePage() {
@@ -164,7 +164,11 @@ function intakePage() {
   programmePicker($("#programme_code")).catch(sayFailure);
   contactToggle();
   const form = $("#intake");
+  const area = form.elements.content;  // fields.js: counted, never cut
+  const tooLong = contentCounter(area, $("#content-count"), Number(area.dataset.max), T.fe_content_long, T.counter);
   async function save() {
+    const over = tooLong();
+    if (over) { showFieldErrors(form, [over]); return; }
     if (!form.reportValidity()) return;
     const tip = { channel: form.elements.channel.value, content: form.elements.content.value.trim(),
       unit_code: form.elements.unit_code.value, anonymous: form.elements.anonymous.checked };
@@ -179,9 +183,11 @@ function intakePage() {
       $("#saved").hidden = false;
       say(`${T.saved} ${answer.tip_id}`);
       form.elements.content.value = "";
+      area.dispatchEvent(new Event("input"));  // the counter back to 0
       form.elements.received_at.value = "";
+      clearFieldErrors(form);
       form.elements.content.focus();
-    } catch (err) { sayFailure(err); }
+    } catch (err) { sayFailure(err, form); }
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); save(); });
   form.addEventListener("keydown", (e) => {

@@ -8,12 +8,16 @@ from fastapi import FastAPI
 from services.common import health, http, imports, kafka, mongo
 from services.common.consume import event_loop
 from services.common.crypto import Sealer
+from services.common.outbox import OutboxRelay
 from services.common.tasks import PeriodicTask
 
 from . import agents, api, attachments, contact, imports as tip_imports, programmes, receipts, webhooks
 from .ratelimit import RateLimiter
 from .settings import IntakeSettings
 from .store import IntakeStore
+
+
+RECEIPT_OUTBOX_SWEEP_S = 30.0
 
 
 class IntakeService:
@@ -27,6 +31,8 @@ class IntakeService:
                                                    Path(settings.attachments_dir) / settings.mongo_db_prefix)
         self.publisher = kafka.Publisher(settings, client_id="intake", lanes=settings.publish_lanes)
         self.sealer = Sealer(settings.data_key)
+        # tipsters' messages are flushed at once; the sweep (rare: it reads the receipts) catches outages
+        self.receipt_outbox = OutboxRelay(self.store.receipts, self.publisher, interval_s=RECEIPT_OUTBOX_SWEEP_S)
         self.web_limiter = RateLimiter(settings.web_rate_per_min)
         self.events = event_loop(settings, "intake", agents.CONSUMES,
                                  agents.status_handler(self.store), self.publisher)
@@ -45,12 +51,14 @@ class IntakeService:
         await self.imports.create_indexes()
         await self.publisher.start()
         await self.events.start()
+        await self.receipt_outbox.start()
         await self.import_runner.start()
         await self.attachment_sweep.start()
 
     async def stop(self) -> None:
         await self.attachment_sweep.stop()
         await self.import_runner.stop()
+        await self.receipt_outbox.stop()
         await self.events.stop()
         await self.publisher.stop()
         await self.mongo.close()

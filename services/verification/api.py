@@ -50,8 +50,9 @@ async def get_tip(tip_id: str, request: Request, user: CurrentUser) -> dict:
     tip = await visible_tip(request, user, tip_id)
     service = request.app.state.service
     if tip.get("unread") and user.role in domain.DECIDING_ROLES:  # the officer opened it: read
-        await service.store.mark_read(tip_id, datetime.now(timezone.utc))
-        tip = {**tip, "unread": False}
+        read_at = datetime.now(timezone.utc)
+        await service.store.mark_read(tip_id, read_at)
+        tip = {**tip, "unread": False, "read_at": read_at, "just_read": True}
     since, until = queue.candidates_window([tip])
     recent = await service.store.received_between([tip["unit_code"]], since, until, limit=DUPLICATE_SCAN)
     return {**domain.public_view(tip), "clock": legal.clock_view(tip, datetime.now(timezone.utc), service.settings.near),

@@ -17,9 +17,6 @@ from .settings import IntakeSettings
 from .store import IntakeStore
 
 
-RECEIPT_OUTBOX_SWEEP_S = 30.0
-
-
 class IntakeService:
     """Owns intake's clients; `start()` and `stop()` are all that main() and tests use."""
 
@@ -31,8 +28,8 @@ class IntakeService:
                                                    Path(settings.attachments_dir) / settings.mongo_db_prefix)
         self.publisher = kafka.Publisher(settings, client_id="intake", lanes=settings.publish_lanes)
         self.sealer = Sealer(settings.data_key)
-        # tipsters' messages are flushed at once; the sweep (rare: it reads the receipts) catches outages
-        self.receipt_outbox = OutboxRelay(self.store.receipts, self.publisher, interval_s=RECEIPT_OUTBOX_SWEEP_S)
+        # the events of tipsters' messages: flushed at once, the sweep catches a broker outage
+        self.receipt_outbox = OutboxRelay(self.store.receipts, self.publisher)
         self.web_limiter = RateLimiter(settings.web_rate_per_min)
         self.events = event_loop(settings, "intake", agents.CONSUMES,
                                  agents.status_handler(self.store), self.publisher)

@@ -34,6 +34,7 @@ class IntakeStore:
 
     async def create_indexes(self, failure_window_s: int) -> None:
         await self._receipts.create_index([("tip_id", ASCENDING)], unique=True)
+        await self._receipts.create_index([("outbox.id", ASCENDING)], sparse=True)  # tipsters' messages' events
         await self._replays.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
         await self._failures.create_index([("at", ASCENDING)], expireAfterSeconds=failure_window_s)
         await self._failures.create_index([("ref", ASCENDING), ("at", ASCENDING)])

@@ -59,7 +59,7 @@ async def work_queue(request: Request, user: CurrentUser,
                                    size=page_size)
     counts = await reader.counts(query, now)
     field = queue.key_field(query.level)
-    return {"unit_code": scope, "bucket": bucket, "total": counts.near if clock == "near" else counts.total(bucket),
+    return {"unit_code": scope, "bucket": bucket, "total": counts.total(bucket),
             "counts": counts.as_dict(), "page": page, "page_size": page_size, "as_of": now,
             "next": docs[-1][field] if docs and more else None,
             "items": [queue.item(t, now, service.settings.near) for t in docs]}

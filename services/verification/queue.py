@@ -18,7 +18,7 @@ A claimed tip stays in the queue, showing who holds it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
@@ -180,8 +180,6 @@ def bucket_of(key: str, now: datetime) -> str:
 class Counts:
     action: int = 0
     overdue: int = 0
-    near: int = 0
-    ranks: dict[int, int] = field(default_factory=dict)
 
     def total(self, bucket: Bucket) -> int:
         return self.action + self.overdue if bucket == "all" else getattr(self, bucket)

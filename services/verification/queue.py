@@ -47,7 +47,8 @@ def rank(tip: dict) -> int:
 
 
 def in_queue(tip: dict) -> bool:
-    return tip.get("status") in QUEUE_STATUSES
+    """Received (awaiting a verdict) or valuable, until the legal decision (prosecute or not)."""
+    return tip.get("status") in QUEUE_STATUSES and not tip.get("legal_decision")
 
 
 def due_part(tip: dict) -> str:
@@ -86,13 +87,31 @@ def key_field(level: int) -> str:
 
 # --- counters ---------------------------------------------------------------------------
 
+OWN = "own:"  # the counters of a tip's own unit (as the clock gauges count them)
+
+
 def counter_ids(tip: dict) -> list[str]:
-    """The counters a tip is counted in: one per unit of its path, if it is in the queue."""
+    """The counters a tip is counted in, if it is in the queue: one per unit of its path, and
+    one of its own unit (`own:<unit_code>`, for the clock gauges)."""
     if not in_queue(tip):
         return []
     day = due_part(tip)[:10]
-    return [f"{prefix(unit, tip['status'], rank(tip))}{day}"
-            for unit in (tip.get("unit_path") or [tip["unit_code"]])[:LEVELS]]
+    units = [*(tip.get("unit_path") or [tip["unit_code"]])[:LEVELS], OWN + tip["unit_code"]]
+    return [f"{prefix(unit, tip['status'], rank(tip))}{day}" for unit in units]
+
+
+def gauge_counts(rows: list[dict], today_overdue: dict[str, int], now: datetime) -> dict[str, dict[str, int]]:
+    """Open and overdue tips per unit from the own-unit counters (`scope`, `day`, `n`): days
+    before today are overdue; today's overdue tips (`today_overdue`) are counted apart."""
+    today = stamp(now)[:10]
+    open_: Counter = Counter()
+    overdue: Counter = Counter(today_overdue)
+    for row in rows:
+        unit = row["scope"].split("|")[0].removeprefix(OWN)
+        open_[unit] += row["n"]
+        if row["day"] != STOPPED and row["day"] < today:
+            overdue[unit] += row["n"]
+    return {"open": dict(open_), "overdue": dict(overdue)}
 
 
 def counter_delta(before: dict | None, after: dict | None) -> Counter:

@@ -49,6 +49,11 @@ class QueueCounters:
             await self.counts.insert_many(docs)
         return len(open_tips)
 
+    async def own_rows(self) -> list[dict]:
+        """Every own-unit counter (a few per unit, status, priority and day): the clock gauges."""
+        return await self.counts.find({"scope": {"$gte": queue.OWN, "$lt": queue.OWN + queue.END}, "n": {"$gt": 0}},
+                                      {"scope": 1, "day": 1, "n": 1}).to_list()
+
     async def rows(self, unit: str, status: str) -> list[dict]:
         return await self.counts.find({"scope": f"{unit}|{status}", "n": {"$gt": 0}},
                                       {"rank": 1, "day": 1, "n": 1}).to_list()

@@ -13,7 +13,6 @@ from pymongo.errors import BulkWriteError
 from services.common import mongo
 
 from . import queue
-from .legal import CLOCK_STATUSES
 from .queuestore import QueueCounters
 
 
@@ -140,15 +139,15 @@ class TipStore:
         return result.modified_count == 1
 
     async def clock_counts(self, now: datetime, near: timedelta) -> dict[str, dict[str, int]]:
-        """Tips whose clock runs, near their deadline, and overdue, counted per unit."""
-        queries = {"open": {"status": {"$in": list(CLOCK_STATUSES)}, "legal_decision": None},
-                   "near": {"clock_due": {"$gt": now, "$lte": now + near}},
-                   "overdue": {"clock_due": {"$lte": now}}}
-        counts = {}
-        for name, query in queries.items():
-            rows = await self.tips.aggregate([{"$match": query},
-                                              {"$group": {"_id": "$unit_code", "n": {"$sum": 1}}}])
-            counts[name] = {r["_id"]: r["n"] async for r in rows}
+        """Tips whose clock runs, near their deadline, and overdue, counted per unit: open and
+        overdue from the queue's counters, only the near and today's overdue tips read."""
+        async def per_unit(query: dict) -> dict[str, int]:
+            rows = await self.tips.aggregate([{"$match": query}, {"$group": {"_id": "$unit_code", "n": {"$sum": 1}}}])
+            return {r["_id"]: r["n"] async for r in rows}
+        today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        counts = queue.gauge_counts(await self.counters.own_rows(),
+                                    await per_unit({"clock_due": {"$gte": today, "$lte": now}}), now)
+        counts["near"] = await per_unit({"clock_due": {"$gt": now, "$lte": now + near}})
         return counts
 
     async def find(self, *, scope: str, filters: dict, received_from: datetime | None,

@@ -71,12 +71,14 @@ def test_windows_hold_about_a_page_each_by_the_counters_days_and_start_after_the
 
 def test_counters_move_with_the_tip_and_cancel_out():
     before = tip("a", "high", 2)
-    assert sorted(queue.counter_ids(before)) == sorted(f"{u}|received|0|2026-03-10" for u in PATH)
+    assert sorted(queue.counter_ids(before)) == sorted(f"{u}|received|0|2026-03-10" for u in [*PATH, "own:14806"])
     decided = {**before, "status": "valuable", "clock_due": before["clock_due"] + timedelta(days=3)}
     delta = queue.counter_delta(before, decided)
     assert delta["380|received|0|2026-03-10"] == -1 and delta["380|valuable|0|2026-03-13"] == 1
     assert queue.counter_delta(before, dict(before)) == {}
     assert queue.counter_delta(None, {**before, "status": "duplicate"}) == {}
+    assert queue.counter_delta(before, {**before, "legal_decision": "prosecute", "clock_due": None})[
+        "380|received|0|2026-03-10"] == -1  # the legal decision closes it: out of the queue
     assert queue.counter_doc("380|received|0|2026-03-10") == {"scope": "380|received", "rank": 0, "day": "2026-03-10"}
 
 
@@ -108,3 +110,11 @@ def test_an_item_shows_clock_claim_unread_and_hides_internals():
     assert item["claimed_by"] == "canbo.x" and item["clock"]["state"] == "near" and item["unread"] is True
     assert {"outbox", "history", "next_alert_at", "_id", "content_words", "qk1"}.isdisjoint(item)
     assert item["tip_id"] == "a"
+
+
+def test_clock_gauges_come_from_the_own_unit_counters():
+    rows = [{"scope": "own:14806|received", "day": "2026-03-09", "n": 2},
+            {"scope": "own:14806|valuable", "day": "2026-03-12", "n": 3},
+            {"scope": "own:14800|received", "day": "~", "n": 1}]
+    counts = queue.gauge_counts(rows, {"14800": 4}, T0)
+    assert counts == {"open": {"14806": 5, "14800": 1}, "overdue": {"14806": 2, "14800": 4}}

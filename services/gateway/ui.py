@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from services.common import units
+from services.common.limits import TIP_CONTENT_MAX
 from services.common.errors import ApiError
 
 WEB = Path(__file__).parent / "web"
@@ -33,6 +34,7 @@ PAGES = (("/", "tip.html", "tip"), ("/theo-doi", "followup.html", "followup"),
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB / "templates")
+templates.env.globals["content_max"] = TIP_CONTENT_MAX  # the counter of every tip text area
 
 
 @cache

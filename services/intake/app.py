@@ -11,7 +11,7 @@ from services.common.crypto import Sealer
 from services.common.outbox import OutboxRelay
 from services.common.tasks import PeriodicTask
 
-from . import agents, api, attachments, contact, imports as tip_imports, programmes, receipts, webhooks
+from . import agents, api, attachments, codes, contact, imports as tip_imports, programmes, receipts, webhooks
 from .ratelimit import RateLimiter
 from .settings import IntakeSettings
 from .store import IntakeStore
@@ -30,6 +30,7 @@ class IntakeService:
         self.sealer = Sealer(settings.data_key)
         # the events of tipsters' messages: flushed at once, the sweep catches a broker outage
         self.receipt_outbox = OutboxRelay(self.store.receipts, self.publisher)
+        self.receipt_hasher = codes.ReceiptHasher(settings.receipt_pepper)
         self.web_limiter = RateLimiter(settings.web_rate_per_min)
         self.events = event_loop(settings, "intake", agents.CONSUMES,
                                  agents.status_handler(self.store), self.publisher)

@@ -1,10 +1,9 @@
-"""Pure logic of intake: what a submission may contain, who may use which channel, receipt
-codes, and the `tip.received` event's data. No I/O."""
+"""Pure logic of intake: what a submission may contain, who may use which channel, tip ids
+and the `tip.received` event's data. No I/O."""
 from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.common import units
 from services.common.auth import Principal
 from services.common.errors import ApiError
+from services.common.limits import TIP_CONTENT_MAX
 from services.common.times import iso, zoned
 Channel = Literal["hotline", "walk_in", "tip_box", "leaflet", "web", "zalo", "sms", "programme"]
 PUBLIC_CHANNELS = {"web"}
@@ -39,7 +39,7 @@ class TipSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: Channel
-    content: str = Field(min_length=1, max_length=20000)
+    content: str = Field(min_length=1, max_length=TIP_CONTENT_MAX)
     unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
     unit_era: Literal["legacy", "2025"] | None = Field(
         None, description="how to read unit_code: the units before the 2025 reform (the default "
@@ -118,24 +118,6 @@ def new_tip_id(now_ms: int | None = None) -> str:
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     stamp = "".join(CROCKFORD[(ms >> shift) & 31] for shift in range(45, -1, -5))
     return f"T-{stamp}{_crockford(16)}"
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the tipster keeps: `ref` is the short reference a clerk can read out; `secret`
-    (26 Crockford characters, 130 bits) proves the tipster holds the receipt."""
-    ref: str
-    secret: str
-
-    @property
-    def code(self) -> str:
-        s = self.secret
-        return f"{self.ref}-{s[0:5]}-{s[5:10]}-{s[10:15]}-{s[15:20]}-{s[20:26]}"
-
-
-def new_receipt() -> Receipt:
-    ref = _crockford(8)
-    return Receipt(ref=f"{ref[:4]}-{ref[4:]}", secret=_crockford(26))
 
 
 def event_data(tip: TipSubmission, *, tip_id: str, placement: units.Placement, received_at: datetime,

@@ -26,12 +26,11 @@ from pydantic import ValidationError
 
 from services.common import contracts, imports, sheets, units
 from services.common.auth import CurrentUser, Principal, require_role
-from services.common.crypto import sha256_hex
 from services.common.errors import ApiError, validation_fields
 from services.common.metrics import TIPS_RECEIVED, unit_labels
 from services.common.times import iso
 
-from . import domain
+from . import codes, domain
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 KIND = "tips"
@@ -93,14 +92,13 @@ def _tip_id_prefix(created_ms: int) -> str:
     return domain.new_tip_id(created_ms)[:-16]
 
 
-def derive(key: bytes, row: int, created_ms: int) -> tuple[str, domain.Receipt, str]:
-    """The row's tip id, receipt and event id: the same whenever its batch is replayed."""
+def derive(key: bytes, row: int, created_ms: int) -> tuple[str, codes.Code, str]:
+    """The row's tip id, receipt code and event id: the same whenever its batch is replayed."""
     digest = hmac.new(key, str(row).encode(), sha512).digest()
     n = int.from_bytes(digest[:32], "big")
-    chars = "".join(domain.CROCKFORD[(n >> (5 * i)) & 31] for i in range(50))
-    tip_id = _tip_id_prefix(created_ms) + chars[:16]
-    ref = chars[16:24]
-    return tip_id, domain.Receipt(f"{ref[:4]}-{ref[4:]}", chars[24:50]), str(uuid.UUID(bytes=digest[32:48], version=4))
+    tip_id = _tip_id_prefix(created_ms) + "".join(domain.CROCKFORD[(n >> (5 * i)) & 31] for i in range(16))
+    code = codes.code_of(int.from_bytes(digest[48:64], "big"))  # 128 bits mod 10^16: no visible bias
+    return tip_id, code, str(uuid.UUID(bytes=digest[32:48], version=4))
 
 
 class TipImports:
@@ -114,14 +112,15 @@ class TipImports:
         key = sealer.open(job["receipts_key"]).encode()
         created = job["created_at"]
         now = datetime.now(timezone.utc)
-        good, errors = [], []
+        good, errors, row_codes = [], [], []
         for row, cells in batch:
             checked = check_row(row, cells, owner, now)
             if isinstance(checked, list):
                 errors += checked
                 continue
             tip, placement = checked
-            tip_id, receipt, event_id = derive(key, row, int(created.timestamp() * 1000))
+            tip_id, code, event_id = derive(key, row, int(created.timestamp() * 1000))
+            row_codes.append(code)
             contact = tip.contact.model_dump_json() if tip.contact and not tip.anonymous else None
             event = contracts.make_event(
                 "tip.received/1", subject=tip_id, source="intake", event_id=event_id, time=iso(created),
@@ -129,9 +128,10 @@ class TipImports:
                                        received_at=tip.received_at or created, recorded_at=created))
             good.append({"row": row, "key": f"{job['file']['sha256']}:{row}", "tip_id": tip_id,
                          "channel": tip.channel, "event": event,
-                         "receipt": {"_id": receipt.ref, "secret_sha256": sha256_hex(receipt.secret),
-                                     "tip_id": tip_id, "unit_code": placement.scope, "created_at": created,
+                         "receipt": {"tip_id": tip_id, "unit_code": placement.scope, "created_at": created,
                                      "contact": sealer.seal(contact) if contact else None}})
+        for g, receipt_key in zip(good, self._service.receipt_hasher.keys(row_codes)):
+            g["receipt"]["_id"] = receipt_key
         return good, errors
 
     async def process(self, job: dict, batch: list[sheets.Row]) -> imports.BatchResult:
@@ -145,9 +145,9 @@ class TipImports:
         mine = [g for g in good if g not in already]
         clashes = await store.insert_import_receipts([g["receipt"] for g in mine])
         lost = [g for g in mine if clashes.get(g["receipt"]["_id"], g["tip_id"]) != g["tip_id"]]
-        if lost:  # a receipt reference already in use (40 bits): the row can be imported again
+        if lost:  # a receipt code already in use (drawn twice in 10^16): the row can be imported again
             await store.release_import_rows([g["key"] for g in lost])
-            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt reference collided; import the file again"}
+            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt code collided; import the file again"}
                        for g in lost]
         mine = [g for g in mine if g not in lost]
         if mine:
@@ -214,7 +214,7 @@ async def import_receipts(job_id: str, request: Request, user: CurrentUser) -> S
                 out = io.StringIO()
                 writer = csv.writer(out)
                 for r in batch:
-                    writer.writerow([r["row"], r["tip_id"], derive(key, r["row"], created_ms)[1].code])
+                    writer.writerow([r["row"], r["tip_id"], derive(key, r["row"], created_ms)[1].text])
                 yield out.getvalue().encode()
             complete = True
         finally:

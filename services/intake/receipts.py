@@ -2,6 +2,7 @@
 officers answer and read the conversation with their login."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -13,7 +14,7 @@ from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import iso
 
-from . import followup
+from . import codes, followup
 from .ratelimit import client_of
 
 router = APIRouter(prefix="/api/v1", tags=["receipts"])
@@ -21,21 +22,27 @@ NOT_FOUND = "no receipt matches this code"
 ANSWERING_ROLES = ("officer", "commander", "admin")
 
 
-async def _receipt(request: Request, code: str) -> dict:
-    """The receipt the code opens; wrong guesses count toward a lock-out (429)."""
+async def _receipt(request: Request, typed: str) -> dict:
+    """The receipt the code opens; wrong guesses count toward a lock-out (429): of the client
+    always, and of the receipt for a legacy code (whose reference names one)."""
     service, settings = request.app.state.service, request.app.state.settings
-    parsed = followup.parse_code(code)
+    parsed = codes.parse(typed)
     client = client_of(request)
     now = datetime.now(timezone.utc)
-    ref = parsed.ref if parsed else "-"
+    ref = parsed.ref if isinstance(parsed, codes.LegacyCode) else None
     for_code, for_client = await service.store.failures(
         ref=ref, client=client, since=now - timedelta(seconds=settings.receipt_lock_s))
     if followup.locked(for_code, for_client, settings.receipt_failures_per_code,
                        settings.receipt_failures_per_client):
         raise ApiError(429, "too many wrong receipt codes; try again later",
                        headers={"Retry-After": str(settings.receipt_lock_s)})
-    receipt = await service.store.receipt(parsed.ref) if parsed else None
-    if receipt is None or not parsed.matches(receipt["secret_sha256"]):
+    receipt = None
+    if isinstance(parsed, codes.Code):  # the key is found only with the right code
+        receipt = await service.store.receipt(await asyncio.to_thread(service.receipt_hasher.key, parsed))
+    elif isinstance(parsed, codes.LegacyCode):
+        receipt = await service.store.receipt(parsed.ref)
+        receipt = receipt if receipt is not None and parsed.matches(receipt.get("secret_sha256")) else None
+    if receipt is None:
         await service.store.record_failure(ref=ref, client=client, at=now)
         raise ApiError(404, NOT_FOUND)
     return receipt

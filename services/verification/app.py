@@ -35,6 +35,8 @@ class VerificationService:
         self.sweep = ClockSweep(settings, self.store, self.flow)
         self.events = event_loop(settings, "verification", agents.CONSUMES,
                                  agents.tips_handler(self.store, settings.near, settings.remote_codes), self.publisher)
+        self.recorded = event_loop(settings, agents.RECORDED_GROUP, agents.RECORDED,
+                                   agents.recorded_handler(self.store, settings.near), self.publisher)
 
     async def start(self) -> None:
         await self.store.create_indexes()
@@ -42,6 +44,7 @@ class VerificationService:
         await self.store.counters.rebuild(self.store.tips)  # before the consumer moves any tip
         await self.publisher.start()
         await self.events.start()
+        await self.recorded.start()
         await self.outbox.start()
         await self.case_outbox.start()
         await self.sweep.start()
@@ -50,6 +53,7 @@ class VerificationService:
         await self.sweep.stop()
         await self.case_outbox.stop()
         await self.outbox.stop()
+        await self.recorded.stop()
         await self.events.stop()
         await self.publisher.stop()
         await self.mongo.close()

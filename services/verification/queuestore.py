@@ -35,18 +35,24 @@ class QueueCounters:
 
     async def rebuild(self, tips: AsyncCollection) -> int:
         """Recount every counter from the tips (at start-up, before the consumer runs), and give
-        the open tips written before the queue had keys their keys. Returns the open tips."""
+        the tips whose queue keys are missing or stale (written before the queue had keys) their
+        keys. Returns the tips read (received or valuable)."""
         cursor = tips.find({"status": {"$in": list(queue.QUEUE_STATUSES)}},
                            {"unit_path": 1, "unit_code": 1, "status": 1, "priority": 1, "clock_due": 1,
-                            "received_at": 1, "content": 1, "qk0": 1})
+                            "legal_decision": 1, "received_at": 1, "content": 1, **{k: 1 for k in queue.KEY_FIELDS}})
         open_tips = await cursor.to_list()
-        stale = [UpdateOne({"_id": t["_id"]}, {"$set": queue.key_fields(t)}) for t in open_tips if not t.get("qk0")]
+        stale = [UpdateOne({"_id": t["_id"]}, {"$set": keys}) for t in open_tips
+                 if any(t.get(k, "") != v for k, v in (keys := queue.key_fields(t)).items() if k in queue.KEY_FIELDS)]
         for start in range(0, len(stale), 500):
             await tips.bulk_write(stale[start:start + 500], ordered=False)
-        await self.counts.delete_many({})
-        docs = [{"_id": cid, "n": n, **queue.counter_doc(cid)} for cid, n in queue.recount(open_tips).items()]
-        if docs:
-            await self.counts.insert_many(docs)
+        # written in place, not dropped and inserted: a replica starting beside a running one
+        # (ANTT_REPLICAS) neither fails on the other's counters nor leaves the queue without any
+        counted = queue.recount(open_tips)
+        await self.counts.delete_many({"_id": {"$nin": list(counted)}})
+        ops = [UpdateOne({"_id": cid}, {"$set": {"n": n, **queue.counter_doc(cid)}}, upsert=True)
+               for cid, n in sorted(counted.items())]
+        for start in range(0, len(ops), 500):
+            await self.counts.bulk_write(ops[start:start + 500], ordered=False)
         return len(open_tips)
 
     async def own_rows(self) -> list[dict]:

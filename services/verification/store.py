@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -75,6 +75,25 @@ class TipStore:
         await self.counters.moved([(tip, updated)] if updated else [])
         return updated
 
+    async def apply_recorded(self, tips: dict[str, dict], updates: dict) -> int:
+        """Changes recorded on `tips.verification` by another writer (history.fold of `tips`,
+        as read), each if its tip is still at the version it was read at, in one round trip,
+        with the tip's queue keys and counters; how many applied."""
+        if not updates:
+            return 0
+        fields = {tip_id: _with_keys(tips[tip_id], u.fields) for tip_id, u in updates.items()}
+        result = await self.tips.bulk_write([
+            UpdateOne({"_id": tip_id, "version": u.version},
+                      {"$set": fields[tip_id], "$push": {k: {"$each": v} for k, v in u.push.items()}})
+            for tip_id, u in updates.items()], ordered=False)
+        applied = list(updates)
+        if result.modified_count < len(updates):  # which ones: those now at the version they set
+            versions = {t["_id"]: t["version"] for t in await self.tips.find(
+                {"_id": {"$in": applied}}, {"version": 1}).to_list()}
+            applied = [i for i in applied if versions.get(i) == fields[i].get("version")]
+        await self.counters.moved([(tips[i], {**tips[i], **fields[i]}) for i in applied])
+        return result.modified_count
+
     async def claim(self, tip_id: str, claim: dict) -> dict | None:
         """Lock a received tip to one officer (again by the same officer: no change)."""
         return await self.tips.find_one_and_update(
@@ -132,9 +151,11 @@ class TipStore:
 
     async def record_alert(self, tip: dict, *, alerted: dict, next_alert_at: datetime | None,
                            event: dict) -> bool:
-        """Mark the alert sent, if the tip's clock did not move meanwhile; event in the outbox."""
+        """Mark the alert sent, if the tip's clock did not move meanwhile and no other sweep (a
+        replica's) sent it first: `next_alert_at` as read is the compare-and-set. Event in the outbox."""
         result = await self.tips.update_one(
-            {"_id": tip["_id"], "version": tip["version"], "clock_due": tip["clock_due"]},
+            {"_id": tip["_id"], "version": tip["version"], "clock_due": tip["clock_due"],
+             "next_alert_at": tip["next_alert_at"]},
             {"$set": {"alerted": alerted, "next_alert_at": next_alert_at}, "$push": {"outbox": event}})
         return result.modified_count == 1
 

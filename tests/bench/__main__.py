@@ -11,6 +11,7 @@
   (intake → Kafka → aggregation → read model → gateway), p50 / p95 / p99;
 - pipeline: `tip.received` events written straight to Kafka, events per second until the
   read models hold them all (aggregation's facts, verification's tip states);
+- the receipt check: the Argon2id key of a code alone, and `GET /receipts/{code}` (p50 / p95);
 - bulk import: a CSV through `POST /tips/import` until the job is done, rows per second;
 - the officer's queue with 20,000 open tips in one district (tests/bench/queue.py): first page,
   next page, overdue bucket and filtered pages, p50 / p95.
@@ -34,7 +35,7 @@ from services.common import contracts
 from services.devstack.demo_year import produce
 from services.devstack.stack import Ports, Stack
 
-from . import load, queue
+from . import load, queue, receipts
 
 PASSWORD = "bench-admin-password"
 PREFIX = "antt_bench"
@@ -211,6 +212,7 @@ async def measure(gateway: str, import_rows: int, burst_tips: int) -> list[tuple
             single.append(time.perf_counter() - started)
         rows.append(("end to end, 202 to counted in /stats/tips: p50 / p95 / p99 (100 tips)",
                      f"{ms(statistics.median(single))} / {ms(pct(single, .95))} / {ms(pct(single, .99))}"))
+        rows += receipts.hash_cost() + await receipts.lookups(client, SINGLE_WARD)
         rows += await bulk_import(client, headers, import_rows)
     return rows
 

@@ -268,7 +268,7 @@ def test_env_var_names_in_k8s_are_read_by_the_services():
     names = set(config["data"]) | set(secret["stringData"])
     names |= {env["name"] for _, c in _containers(docs) if _is_app(c) for env in c.get("env", [])}
     assert names - SETTINGS_VARS == set()
-    assert {"ANTT_JWT_SECRET", "ANTT_DATA_KEY"} <= set(secret["stringData"]) - set(config["data"])
+    assert {"ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_RECEIPT_PEPPER"} <= set(secret["stringData"]) - set(config["data"])
     assert config["data"]["ANTT_ENV"] == "production" and config["data"]["ANTT_HOST"] == "0.0.0.0"
 
 
@@ -332,7 +332,7 @@ def test_compose_env_var_names_are_read_by_the_services_and_documented():
     interpolated = set(re.findall(r"\$\{([A-Z0-9_]+)", text))
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / "deploy" / ".env.example").read_text(), re.M))
     assert interpolated == documented
-    for secret in ("ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_ADMIN_PASSWORD"):
+    for secret in ("ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_RECEIPT_PEPPER", "ANTT_ADMIN_PASSWORD"):
         assert re.search(r"\$\{" + secret + r":\?", text), f"{secret} must be required (${{{secret}:?...}})"
 
 

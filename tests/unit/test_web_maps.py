@@ -100,7 +100,9 @@ def test_every_string_the_camera_pages_use_exists_in_both_languages():
         table = {**strings["common"], **strings["camera"], **strings[section]}
         assert all(set(v) == {"vi", "en"} for v in table.values())
     known = set(strings["common"]) | set(strings["camera"])
-    pages = {s: set(strings[s]) | known for s in ("cameras", "extract", "extraction")}
+    from services.gateway.ui_camera import ALSO  # the strings of other pages a page uses too
+    pages = {s: set(strings[s]) | known | set().union(*(set(strings[o]) for o in ALSO.get(s, ())))
+             for s in ("cameras", "extract", "extraction")}
     templates = {"cameras.html": "cameras", "extract.html": "extract", "extraction.html": "extraction"}
     for template, section in templates.items():
         text = (WEB / "templates" / template).read_text()

@@ -1,14 +1,15 @@
 "use strict";
 // The clerk's batch import (tip boxes, leaflets): upload a CSV or XLSX file to
 // POST /api/v1/tips/import, follow GET /api/v1/imports/{job_id} until the job ends (a progress
-// bar, the counts, the rows in error), then take the receipts' CSV once.
+// bar, the counts, the rows in error), then take the receipts' CSV once. The camera registry's
+// import (camera.js) uses the same upload and progress (templates/importjob.html).
 const FINISHED = ["done", "failed"];
 
-async function upload(file) {
+async function upload(file, path = "/api/v1/tips/import") {
   // multipart: the browser sets the boundary, so not through api(), which sends JSON
   const form = new FormData();
   form.append("file", file, file.name);
-  const response = await fetch("/api/v1/tips/import", { method: "POST", body: form,
+  const response = await fetch(path, { method: "POST", body: form,
     headers: { Authorization: "Bearer " + session.get().token } });
   const body = await response.json().catch(() => null);
   if (response.status === 401) toLogin();
@@ -39,7 +40,7 @@ function showJob(job) {
   const more = job.errors_total - job.errors.length;
   $("#errors-more").hidden = more <= 0;
   $("#errors-more").textContent = `${T.errors_more} ${more}`;
-  $("#receipts-box").hidden = job.status !== "done" || job.done === 0;
+  if ($("#receipts-box")) $("#receipts-box").hidden = job.status !== "done" || job.done === 0;
   if (job.status === "failed") say(`${T.st_failed}: ${job.reason || ""}`, true);
 }
 
@@ -90,4 +91,4 @@ function batchPage() {
   form.elements.file.focus();
 }
 
-batchPage();
+if (document.body.dataset.page === "batch") batchPage();

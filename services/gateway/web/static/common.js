@@ -131,7 +131,7 @@ async function showReceipt(code) {
     $("#copy").textContent = T.copied;
   });
   // the code goes in the fragment, which browsers never send to a server
-  const target = `${location.origin}/theo-doi?lang=${LANG}#${code}`;
+  const target = `${location.origin}/theo-doi?lang=${LANG}#${encodeURIComponent(code)}`;
   const svg = await api("POST", "/ui/qr", { text: target }, true).then((r) => r.text()).catch(() => "");
   $("#qr").innerHTML = svg;
 }

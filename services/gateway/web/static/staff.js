@@ -176,7 +176,11 @@ function intakePage() {
   programmePicker($("#programme_code")).catch(sayFailure);
   contactToggle();
   const form = $("#intake");
+  const area = form.elements.content;  // fields.js: counted, never cut
+  const tooLong = contentCounter(area, $("#content-count"), Number(area.dataset.max), T.fe_content_long, T.counter);
   async function save() {
+    const over = tooLong();
+    if (over) { showFieldErrors(form, [over]); return; }
     if (!form.reportValidity()) return;
     const tip = { channel: form.elements.channel.value, content: form.elements.content.value.trim(),
       unit_code: form.elements.unit_code.value, anonymous: form.elements.anonymous.checked };
@@ -191,6 +195,7 @@ function intakePage() {
       $("#saved").hidden = false;
       say(`${T.saved} ${answer.tip_id}`);
       form.elements.content.value = "";
+      area.dispatchEvent(new Event("input"));  // the counter back to 0
       form.elements.received_at.value = "";
       form.elements.content.focus();
     } catch (err) { sayFailure(err); }

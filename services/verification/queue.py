@@ -72,6 +72,15 @@ def key_fields(tip: dict) -> dict:
     return {**keys, "content_words": content_words(tip.get("content") or "")}
 
 
+def stale_keys(tip: dict) -> dict | None:
+    """The key fields to `$set` on a tip whose stored keys are missing or not those it should
+    have (written before the queue had keys, or by an older rule); None if they are right."""
+    keys = key_fields(tip)
+    if all(name in tip and tip[name] == keys[name] for name in KEY_FIELDS):
+        return None
+    return keys
+
+
 def content_words(text: str) -> list[str]:
     """The distinct folded words of a text (search with or without diacritics)."""
     return sorted(set(fold(text).split()))

@@ -42,7 +42,7 @@ class QueueCounters:
                             "legal_decision": 1, "received_at": 1, "content": 1, **{k: 1 for k in queue.KEY_FIELDS}})
         open_tips = await cursor.to_list()
         stale = [UpdateOne({"_id": t["_id"]}, {"$set": keys}) for t in open_tips
-                 if any(t.get(k, "") != v for k, v in (keys := queue.key_fields(t)).items() if k in queue.KEY_FIELDS)]
+                 if (keys := queue.stale_keys(t)) is not None]
         for start in range(0, len(stale), 500):
             await tips.bulk_write(stale[start:start + 500], ordered=False)
         # written in place, not dropped and inserted: a replica starting beside a running one

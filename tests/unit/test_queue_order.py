@@ -118,3 +118,12 @@ def test_clock_gauges_come_from_the_own_unit_counters():
             {"scope": "own:14800|received", "day": "~", "n": 1}]
     counts = queue.gauge_counts(rows, {"14800": 4}, T0)
     assert counts == {"open": {"14806": 5, "14800": 1}, "overdue": {"14806": 2, "14800": 4}}
+
+
+def test_keys_missing_or_stale_are_given_again_and_right_ones_left():
+    fresh = tip("a", "high", 2)
+    assert queue.stale_keys(fresh)["qk1"].startswith("380|received|0|")  # written before the queue had keys
+    keyed = {**fresh, **queue.key_fields(fresh)}
+    assert queue.stale_keys(keyed) is None
+    decided = {**keyed, "legal_decision": "prosecute"}  # decided without its keys moved
+    assert queue.stale_keys(decided) == {**queue.key_fields(decided), "qk0": None, "qk1": None, "qk2": None}

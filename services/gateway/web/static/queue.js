@@ -35,7 +35,7 @@ function queuePage() {
   $("#unit").textContent = who.unit_code;
   const form = $("#filters"), error = $("#filters-error");
   let bucket = "action", cursors = [null], shown = null;
-  wardOptions($("#f-ward"), who.unit_code).catch(sayFailure);
+  wardOptions($("#f-ward"), $("#unit"), who.unit_code).catch(sayFailure);
 
   async function claim(id) {
     try {
@@ -122,7 +122,9 @@ function queuePage() {
   setInterval(() => cursors.length === 1 && load(), 60000);  // the first page follows new tips
 }
 
-async function wardOptions(select, unitCode) {
-  const { wards } = await api("GET", `/ui/units.json?unit_code=${encodeURIComponent(unitCode)}`);
+async function wardOptions(select, unitLabel, unitCode) {
+  const { unit, wards } = await api("GET", `/ui/units.json?unit_code=${encodeURIComponent(unitCode)}`);
+  unitLabel.textContent = unit.name;  // the unit by name, its code on hover
+  unitLabel.title = unit.code;
   select.append(...wards.map((w) => el("option", { value: w.code, textContent: w.name, title: w.code })));
 }

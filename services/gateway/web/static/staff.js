@@ -208,4 +208,5 @@ function intakePage() {
 }
 
 // The commander's page has its own script (command.js), as the batch import has (batch.js).
-({ login: loginPage, queue: queuePage, tipview: tipPage, intake: intakePage })[document.body.dataset.page]();
+// looked up when called: queuePage is in queue.js, which only the queue page loads
+({ login: () => loginPage(), queue: () => queuePage(), tipview: () => tipPage(), intake: () => intakePage() })[document.body.dataset.page]();

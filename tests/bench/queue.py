@@ -32,18 +32,19 @@ NEAR = timedelta(hours=48)
 REPEATS = 40
 
 
-def tip_docs(n: int, now: datetime, seed: int = 380) -> list[dict]:
+def tip_docs(n: int, now: datetime, seed: int = 380, district: str = DISTRICT, tag: str = "QB") -> list[dict]:
+    """`n` open tips of `district`'s wards in turn (ids `T-<tag>-000000`…), as described above."""
     rng = random.Random(seed)
     texts = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    wards = sorted(u.code for u in units.all_units().values() if u.level == "ward" and u.parent == DISTRICT)
+    wards = sorted(u.code for u in units.all_units().values() if u.level == "ward" and u.parent == district)
     docs = []
     for i in range(n):
         source = texts[i % len(texts)]
         received = now - timedelta(minutes=rng.uniform(5, 20 * 24 * 60))
         ward = wards[i % len(wards)]
         doc = domain.tip_from_event({
-            "tip_id": f"T-QB-{i:06d}", "channel": source.get("channel") or "web", "unit_code": ward,
-            "unit_path": ["38", DISTRICT, ward], "content": f"{source['text']} (#{i})",
+            "tip_id": f"T-{tag}-{i:06d}", "channel": source.get("channel") or "web", "unit_code": ward,
+            "unit_path": ["38", district, ward], "content": f"{source['text']} (#{i})",
             "received_at": iso(received), "anonymous": True}, near=NEAR)
         if rng.random() < 2 / 3:
             forwarded = clocks.deadlines(received, steps=(clocks.Step("forward", received + timedelta(hours=2)),))
@@ -59,11 +60,12 @@ def tip_docs(n: int, now: datetime, seed: int = 380) -> list[dict]:
     return docs
 
 
-async def load_tips(uri: str, db_name: str, n: int) -> float:
-    """Seconds to write `n` open tips into verification's store, with their keys and counters."""
+async def load_tips(uri: str, db_name: str, n: int, **where) -> float:
+    """Seconds to write `n` open tips into verification's store, with their keys and counters
+    (`where`: tip_docs' district and tag)."""
     client = AsyncMongoClient(uri, tz_aware=True)
     store = TipStore(client[db_name])
-    docs = tip_docs(n, datetime.now(timezone.utc))
+    docs = tip_docs(n, datetime.now(timezone.utc), **where)
     started = time.perf_counter()
     for i in range(0, n, 1000):
         await store.add_received(docs[i:i + 1000])

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from services.common import contracts
 from tests.conftest import eventually
+from tests.integration.conftest import produce_events
 
 WARD = "15850"
 TIPS = [  # (content, channel, received days ago)
@@ -137,3 +139,27 @@ def test_a_tipster_message_marks_the_tip_unread_until_an_officer_opens_it(gatewa
     assert gateway.get(f"/api/v1/tips/{tip_id}", headers=officer).json().get("just_read") is None
     assert gateway.post(f"/api/v1/tips/{tip_id}/decision", headers=officer,
                         json={"outcome": "not_valuable"}).status_code == 200
+
+
+def test_a_decision_recorded_by_another_writer_takes_the_tip_out_of_the_queue(stack, gateway, make_user):
+    """A past year's decision on `tips.verification` (history.py) moves the tip's keys and the
+    queue's counters as the API's decision does. Ward 16441 (phường Quảng Thịnh) is this test's."""
+    ward, officer = "16441", make_user("canbo.q.16441", "officer", "16441")
+    now = datetime.now(timezone.utc).isoformat()
+    ids = ["T-QREC-1", "T-QREC-2"]
+    produce_events(stack.bootstrap, contracts.topic("tips.received").name, [
+        contracts.make_event("tip.received/1", subject=tip_id, source="test", data={
+            "tip_id": tip_id, "channel": "hotline", "content": f"Trộm gà ở xóm {i} Quảng Thịnh", "unit_code": ward,
+            "unit_path": ["38", "380", ward], "received_at": now, "recorded_at": now,
+            "anonymous": True, "has_contact": False}) for i, tip_id in enumerate(ids)])
+    params = {"unit_code": ward, "bucket": "all"}
+    eventually(lambda: gateway.get("/api/v1/queue", headers=officer, params=params).json()["total"] == 2)
+    produce_events(stack.bootstrap, contracts.topic("tips.verification").name, [
+        contracts.make_event("tip.status_changed/1", subject="T-QREC-1", source="test", data={
+            "tip_id": "T-QREC-1", "status": "not_valuable", "previous_status": "received", "version": 1,
+            "changed_at": now, "actor": {"username": "t", "role": "officer", "unit_code": ward}})])
+    eventually(lambda: gateway.get("/api/v1/tips/T-QREC-1", headers=officer).json()["status"] == "not_valuable")
+    counted = gateway.get("/api/v1/queue", headers=officer, params=params).json()  # from the counters
+    searched = gateway.get("/api/v1/queue", headers=officer, params={**params, "q": "trom ga"}).json()  # the keys
+    assert counted["total"] == searched["total"] == 1
+    assert [t["tip_id"] for t in counted["items"]] == [t["tip_id"] for t in searched["items"]] == ["T-QREC-2"]

@@ -19,11 +19,12 @@ function queueQuery(form, bucket, unitCode) {
   return params;
 }
 
-function queueFailure(err) {
-  // the API's refusal in the page's words, next to the filters
+function queueFailure(err, form) {
+  // the API's refusal in the page's words, next to the filters (a field by its label)
   if (err.status === 403) return T.err_403;
   if (err.status === 422) {
-    const fields = ((err.body && err.body.error && err.body.error.fields) || []).map((f) => f.field).join(", ");
+    const label = (name) => { const input = form.elements[name]; return (input && input.labels && input.labels[0]) ? input.labels[0].textContent : name; };
+    const fields = ((err.body && err.body.error && err.body.error.fields) || []).map((f) => label(f.field)).join(", ");
     return T.err_422.replace("{fields}", fields);
   }
   return failureOf(err).note;
@@ -42,7 +43,7 @@ function queuePage() {
       await api("POST", `/api/v1/tips/${encodeURIComponent(id)}/claim`);
       say(`${T.claimed_ok}: ${id}`);
       await load();
-    } catch (err) { say(queueFailure(err), true); }
+    } catch (err) { say(queueFailure(err, form), true); }
   }
   function row(tip) {
     const holder = tip.claimed_by ? el("span", { textContent: tip.claimed_by })
@@ -77,7 +78,7 @@ function queuePage() {
       $("#prev").disabled = cursors.length === 1;
       $("#next").disabled = !queue.next;
     } catch (err) {
-      error.textContent = queueFailure(err);
+      error.textContent = queueFailure(err, form);
       error.hidden = false;
       error.scrollIntoView({ block: "center" });
     }

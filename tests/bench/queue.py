@@ -23,6 +23,7 @@ from pymongo import AsyncMongoClient
 
 from services.common import units
 from services.common.times import iso
+from services.devstack.demo_decisions import BASIS, OFFICER
 from services.verification import clocks, domain, legal
 from services.verification.store import TipStore
 
@@ -46,9 +47,12 @@ def tip_docs(n: int, now: datetime, seed: int = 380, district: str = DISTRICT, t
             "tip_id": f"T-{tag}-{i:06d}", "channel": source.get("channel") or "web", "unit_code": ward,
             "unit_path": ["38", district, ward], "content": f"{source['text']} (#{i})",
             "received_at": iso(received), "anonymous": True}, near=NEAR)
-        if rng.random() < 2 / 3:
-            forwarded = clocks.deadlines(received, steps=(clocks.Step("forward", received + timedelta(hours=2)),))
+        if rng.random() < 2 / 3:  # the step recorded as the API records it, so the page shows the decision's clock
+            step = clocks.Step("forward", received + timedelta(hours=2))
+            forwarded = clocks.deadlines(received, steps=(step,))
             doc["deadlines"] = legal.deadlines_doc(forwarded)
+            doc["legal_steps"] = [{"step": "forward", "at": step.at, "legal_basis": BASIS["forward"], "note": None,
+                                   "months": None, "actor": OFFICER}]
             doc.update(legal.clock_fields(forwarded, "received", None, {}, NEAR))
         due, alerted = doc["clock_due"], {}
         if due - now <= NEAR:

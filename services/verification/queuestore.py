@@ -13,7 +13,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from . import queue
 
-ITEM_FIELDS = {"history": 0, "legal_steps": 0, "outbox": 0, "content_words": 0}
+# legal_steps stay: the item's clock is computed from them (legal.clock_view); without them a
+# forwarded tip showed its forwarding deadline as long overdue
+ITEM_FIELDS = {"history": 0, "outbox": 0, "content_words": 0}
 
 
 class QueueCounters:

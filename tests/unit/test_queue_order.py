@@ -127,3 +127,18 @@ def test_keys_missing_or_stale_are_given_again_and_right_ones_left():
     assert queue.stale_keys(keyed) is None
     decided = {**keyed, "legal_decision": "prosecute"}  # decided without its keys moved
     assert queue.stale_keys(decided) == {**queue.key_fields(decided), "qk0": None, "qk1": None, "qk2": None}
+
+
+def test_a_forwarded_tip_read_for_the_page_shows_its_decision_clock():
+    from services.verification import clocks, legal
+    from services.verification.queuestore import ITEM_FIELDS
+    received = T0 - timedelta(days=5)
+    step = clocks.Step("forward", received + timedelta(hours=2))
+    deadlines = clocks.deadlines(received, steps=(step,))
+    doc = {**tip("a", "normal", received_h=-120), "deadlines": legal.deadlines_doc(deadlines),
+           "legal_steps": [{"step": "forward", "at": step.at, "legal_basis": "Điều 145 BLTTHS", "months": None}],
+           **legal.clock_fields(deadlines, "received", None, {}, timedelta(hours=48))}
+    read = {k: v for k, v in doc.items() if k not in ITEM_FIELDS}  # what the page's query projects
+    clock = queue.item(read, T0, timedelta(hours=48))["clock"]
+    assert clock["which"] == "decide" and clock["state"] == "ok"  # not "forward: overdue 5 days"
+    assert queue.bucket_of(queue.key_fields(doc)["qk1"], T0) == "action"

@@ -10,10 +10,12 @@ BaseHTTPMiddleware: no extra task, no response re-streaming):
   to a bound, so that a client which keeps sending (no `Expect: 100-continue`) reads the answer
   instead of a broken pipe: closing a socket with unread data makes the kernel reset the
   connection, and the client's pending send fails before it reads anything (nginx's lingering
-  close solves the same).
+  close solves the same). A client that stops sending for `DRAIN_IDLE_S` (it waits for the
+  answer before it sends the body) gets the answer then.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from base64 import b64encode
@@ -30,6 +32,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
 DRAIN_MAX_BYTES = 16 * 1024**2
+DRAIN_IDLE_S = 1.0  # no byte of the body for this long: the client waits, answer now
 # FastAPI's Swagger UI (/docs) loads its script and style from this CDN and starts with one
 # inline script, allowed by its hash (docs_policy).
 DOCS_CDN = "https://cdn.jsdelivr.net"
@@ -108,9 +111,10 @@ class DrainRefusedBody:
     the body is (declared) larger than `max_bytes` or the client waits for `100 Continue` before
     sending it (reading would ask for the body the answer refuses)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DRAIN_MAX_BYTES):
+    def __init__(self, app: ASGIApp, max_bytes: int = DRAIN_MAX_BYTES, idle_s: float = DRAIN_IDLE_S):
         self.app = app
         self.max_bytes = max_bytes
+        self.idle_s = idle_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -135,7 +139,10 @@ class DrainRefusedBody:
         async def drain_then_send(message: Message) -> None:
             if message["type"] == "http.response.start" and not state["done"] and (state["asked"] or not waits):
                 while not state["done"] and state["read"] <= self.max_bytes:
-                    _account(state, await receive())
+                    try:
+                        _account(state, await asyncio.wait_for(receive(), self.idle_s))
+                    except TimeoutError:
+                        break
             await send(message)
 
         await self.app(scope, tracked_receive, drain_then_send)

@@ -29,6 +29,7 @@ from services.common.times import VIETNAM, iso
 
 from . import demo_backlog, demo_cameras
 from . import demo_decisions as decisions
+from .demo_activities import activity_events
 
 CHANNELS = {"tip_box": 5, "walk_in": 312, "hotline": 375}
 VALUABLE = 265
@@ -165,6 +166,7 @@ def year_events(year: int, district: str = "380", scale: float = 1.0, seed: int 
     camera_list = _cameras(y, registry, emit=cameras)
     clarified_cases = _cases(y, converted, opened)
     _extractions(y, camera_list, clarified_cases)
+    y.out["activities"] += activity_events(year, district, scale, seed)  # the patrols (demo_activities.py)
     return y.out
 
 

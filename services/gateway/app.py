@@ -12,7 +12,7 @@ from services.common.auth import read_token
 from services.common.errors import ApiError, error_body, unavailable
 from services.common.imports import MULTIPART_SLACK, ImportSettings
 
-from . import api, audit_api, cameras, cases, imports, places, programmes, reports, ui, ui_camera
+from . import activities, api, audit_api, cameras, cases, imports, places, programmes, reports, ui, ui_camera
 from .settings import GatewaySettings
 from .upstream import Upstream
 from .users import LoginGuard, UserStore
@@ -79,6 +79,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(places.router)
     app.include_router(cases.router)
     app.include_router(programmes.router)
+    app.include_router(activities.router)
     app.include_router(reports.router)
     app.include_router(ui.router)
     app.include_router(ui_camera.router)
@@ -93,6 +94,7 @@ def large_bodies(settings: GatewaySettings) -> list[http.BodyLimit]:
     imported = ImportSettings().max_import_bytes
     return [http.BodyLimit("/api/v1/tips/import", imported, "file", MULTIPART_SLACK),
             http.BodyLimit("/api/v1/cameras/import", imported, "file", MULTIPART_SLACK),
+            http.BodyLimit("/api/v1/activities/import", imported, "file", MULTIPART_SLACK),
             http.BodyLimit("/api/v1/extractions/{extraction_id}/files", settings.extraction_file_max_bytes,
                            "file", MULTIPART_SLACK),
             http.BodyLimit("/api/v1/attachments", settings.max_attachment_bytes, "file", MULTIPART_SLACK)]

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.common import units
+from services.common.collation import vi_key
 from services.common.errors import ApiError
 
-from .ui import LANGS, WARDS_OF, templates, texts
+from .ui import LANGS, WARDS_OF, respond, texts
 
 router = APIRouter(include_in_schema=False)
 Lang = Annotated[str, Query(max_length=2)]
@@ -30,7 +31,7 @@ def render(request: Request, template: str, section: str, lang: str, **extra) ->
     for other in ALSO.get(section, ()):
         t.update(texts(other, lang))
     t.update(texts(section, lang))
-    return templates.TemplateResponse(request, template, {"t": t, "lang": lang, "page": section, **extra})
+    return respond(request, template, t, lang, section, **extra)
 
 
 def _page(template: str, section: str):
@@ -59,7 +60,7 @@ def ward_points(code: str) -> dict:
     every = units.all_units().values()
     districts = {unit.code} if unit.level == "district" else {u.code for u in every if u.parent == unit.code}
     found = sorted((u for u in every if u.level == "ward" and u.parent in districts
-                    and u.lat is not None and u.lon is not None), key=lambda u: u.name)
+                    and u.lat is not None and u.lon is not None), key=lambda u: vi_key(u.name))
     return {"type": "FeatureCollection", "unit": {"code": unit.code, "name": unit.name},
             "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [u.lon, u.lat]},
                           "properties": {"code": u.code, "name": u.name}} for u in found]}

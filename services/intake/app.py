@@ -11,7 +11,7 @@ from services.common.crypto import Sealer
 from services.common.outbox import OutboxRelay
 from services.common.tasks import PeriodicTask
 
-from . import agents, api, attachments, codes, contact, imports as tip_imports, programmes, receipts, webhooks
+from . import activities, agents, api, attachments, codes, contact, imports as tip_imports, programmes, receipts, webhooks
 from .ratelimit import RateLimiter
 from .settings import IntakeSettings
 from .store import IntakeStore
@@ -70,6 +70,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     ANTT_MAX_ATTACHMENT_BYTES; other bodies ANTT_MAX_BODY_BYTES."""
     settings = settings or IntakeSettings()
     uploads = [http.BodyLimit("/api/v1/tips/import", settings.max_import_bytes, "file", imports.MULTIPART_SLACK),
+               http.BodyLimit("/api/v1/activities/import", settings.max_import_bytes, "file", imports.MULTIPART_SLACK),
                http.BodyLimit("/api/v1/attachments", settings.max_attachment_bytes, "file", imports.MULTIPART_SLACK)]
     app = http.create_app("intake", settings, IntakeService, uploads)
     app.include_router(api.router)
@@ -79,4 +80,5 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(contact.router)
     app.include_router(tip_imports.router)
     app.include_router(programmes.router)  # with its own start/stop (indexes, outbox)
+    app.include_router(activities.router)  # with its own start/stop (indexes, outbox, imports)
     return app

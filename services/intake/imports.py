@@ -24,27 +24,30 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
-from services.common import contracts, imports, sheets, units
+from services.common import contracts, imports, sheets, tip_columns, units
 from services.common.auth import CurrentUser, Principal, require_role
 from services.common.errors import ApiError, validation_fields
 from services.common.metrics import TIPS_RECEIVED, unit_labels
 from services.common.times import iso
 
 from . import codes, domain
+from .activities_domain import IMPORT_KIND as ACTIVITY_KIND, IMPORT_PREFIX as ACTIVITY_JOBS
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 KIND = "tips"
 TIPS = contracts.topic("tips.received")
-COLUMNS = ("channel", "content", "unit_code", "unit_era", "lat", "lon", "location", "occurred_at", "received_at",
-           "category", "programme_code", "anonymous", "contact_name", "contact_phone", "contact_email")
+COLUMNS = tip_columns.NAMES  # or their Vietnamese headers ("nội dung", "mã đơn vị", …)
 REQUIRED = ("channel", "content")
 
 
 def check_columns(columns: list[str]) -> list[dict]:
-    """The header's problems: unknown, repeated or missing columns."""
+    """The header's problems: unknown, repeated or missing columns (Vietnamese headers read as
+    their English names)."""
+    columns = [tip_columns.canonical(c) for c in columns]
     fields = sheets.header_problems(columns, COLUMNS, REQUIRED)
     if "unit_code" not in columns and "location" not in columns and not {"lat", "lon"} <= set(columns):
-        fields.append({"field": "unit_code", "reason": "is a required column unless lat and lon (or location) are"})
+        fields.append({"field": "unit_code", "reason": "is a required column unless lat and lon (or location) are",
+                       "code": "unit_or_location_column"})
     return fields
 
 
@@ -73,7 +76,8 @@ def _column(field: str, cells: dict[str, object]) -> str:
 
 def check_row(row: int, cells: dict[str, object], user: Principal,
               now: datetime) -> tuple[domain.TipSubmission, units.Placement] | list[dict]:
-    """The tip and its unit, or the row's errors `{row, field, reason}`."""
+    """The tip and its unit, or the row's errors `{row, field, reason, code}`."""
+    cells = {tip_columns.canonical(name): value for name, value in cells.items()}
     try:
         tip = submission(cells)
         domain.check_access(tip, user)
@@ -82,8 +86,9 @@ def check_row(row: int, cells: dict[str, object], user: Principal,
     except ValidationError as exc:
         fields = validation_fields(exc.errors())
     except ApiError as exc:
-        fields = exc.fields or [{"field": "unit_code" if cells.get("unit_code") else "location", "reason": exc.message}]
-    return [{"row": row, "field": _column(f["field"], cells), "reason": f["reason"]} for f in fields]
+        fields = exc.fields or [{"field": "unit_code" if cells.get("unit_code") else "location", "reason": exc.message,
+                                 "code": exc.code}]
+    return [{**f, "row": row, "field": _column(f["field"], cells)} for f in fields]
 
 
 @lru_cache(maxsize=16)
@@ -147,7 +152,8 @@ class TipImports:
         lost = [g for g in mine if clashes.get(g["receipt"]["_id"], g["tip_id"]) != g["tip_id"]]
         if lost:  # a receipt code already in use (drawn twice in 10^16): the row can be imported again
             await store.release_import_rows([g["key"] for g in lost])
-            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt code collided; import the file again"}
+            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt code collided; import the file again",
+                        "code": "receipt_collision"}
                        for g in lost]
         mine = [g for g in mine if g not in lost]
         if mine:
@@ -184,10 +190,13 @@ async def import_tips(request: Request, user: CurrentUser) -> JSONResponse:
 @router.get("/imports/{job_id}", responses={404: {}})
 async def import_status(job_id: str, request: Request, user: CurrentUser) -> dict:
     """Progress: status (queued, running, done, failed), total, done, failed, and the first
-    bad rows with their field and reason (`errors_total` counts them all)."""
-    job = imports.visible(await request.app.state.service.imports.get(job_id), user, job_id, KIND)
+    bad rows with their field and reason (`errors_total` counts them all); tip and activity
+    (`IA-`) jobs."""
+    kind = ACTIVITY_KIND if job_id.startswith(ACTIVITY_JOBS) else KIND
+    job = imports.visible(await request.app.state.service.imports.get(job_id), user, job_id, kind)
     view = imports.public_view(job)
-    view["receipts"] = "available" if "receipts_key" in job else "downloaded"
+    if kind == KIND:
+        view["receipts"] = "available" if "receipts_key" in job else "downloaded"
     return view
 
 

@@ -133,7 +133,7 @@ def test_the_audit_sees_poor_contrast_and_missing_labels(browser, stack):
 def test_the_staff_pages_are_readable_and_labelled(browser, stack, staff):
     pages = {"officer": ["/can-bo", f"/can-bo/tin/{staff['tip_id']}", "/can-bo/vu-viec",
                          f"/can-bo/vu-viec/{staff['case_id']}"],
-             "clerk": ["/tiep-nhan", "/tiep-nhan/nhap-lo"],
+             "clerk": ["/tiep-nhan", "/tiep-nhan/nhap-lo", "/tiep-nhan/hoat-dong"],
              "commander": ["/chi-huy"],
              "camera_operator": ["/camera", "/camera/trich-xuat"]}
     for role, paths in pages.items():

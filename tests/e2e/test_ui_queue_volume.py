@@ -39,15 +39,15 @@ def district(stack, gateway, make_user) -> dict:
 
 def words_only(page, lang: str) -> None:
     """Every row's priority, category and channel are the page's words, never raw values."""
-    t = {k: v[lang] for section in ("common", "queue") for k, v in STRINGS[section].items()}
+    labels = {kind: {code: names[lang] for code, names in table.items()} for kind, table in STRINGS["labels"].items()}
     cells = page.locator("#queue tbody tr").evaluate_all(
         "rows => rows.map(r => [0, 1, 4].map(i => r.cells[i].innerText.trim()))")
     assert len(cells) == 50
     assert "built-in method" not in page.locator("main").inner_text()  # a string named like a dict method
     for priority, category, channel in cells:
         assert {priority, category, channel}.isdisjoint(RAW)
-        assert category in {t[f"cat_{c}"] for c in CATEGORIES}
-        assert priority in {t[f"p_{p}"] for p in ("high", "normal", "low")}
+        assert category.split(" (")[0] in labels["category"].values()  # "(uncertain)" may follow
+        assert priority in labels["priority"].values() and channel in labels["channel"].values()
 
 
 def countdowns(page) -> list[str]:

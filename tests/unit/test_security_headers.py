@@ -30,13 +30,17 @@ def routes(entries) -> list:
     return found
 
 
+# The routes that need a query string
+QUERY = {"/ui/unit-names.json": "?codes=38,380"}
+
+
 def ui_pages(app) -> list[str]:
     """Every GET route of the web interface (ui.py, ui_camera.py), its parameters filled in."""
     modules = {ui.__name__, ui_camera.__name__}
     paths = [route.path for route in routes(app.routes)
              if isinstance(route, APIRoute) and "GET" in route.methods and route.endpoint.__module__ in modules]
     assert len(paths) >= 10
-    return [re.sub(r"\{(\w+)(:path)?\}", lambda m: SAMPLE[m.group(1)], path) for path in paths]
+    return [re.sub(r"\{(\w+)(:path)?\}", lambda m: SAMPLE[m.group(1)], path) + QUERY.get(path, "") for path in paths]
 
 
 def policy(header: str) -> dict[str, list[str]]:
@@ -159,6 +163,25 @@ def test_no_drain_beyond_the_bound_or_before_a_100_continue():
     assert drained([(b"content-length", b"50"), (b"expect", b"100-continue")], [b"x" * 10] * 5, app_reads=1)[0] == 5
     # chunked without a length: drained up to the bound, then given up
     assert drained([(b"transfer-encoding", b"chunked")], [b"x" * 10] * 100)[0] == 11
+
+
+def test_a_client_that_waits_for_the_answer_before_sending_gets_it_after_the_idle_time():
+    sent = []
+
+    async def silent():
+        await asyncio.sleep(3600)  # declared a body, sends none: it waits for the answer
+
+    async def send(message):
+        sent.append(message)
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 413, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    middleware = asgi.DrainRefusedBody(app, max_bytes=100, idle_s=0.05)
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", b"50")]}
+    asyncio.run(asyncio.wait_for(middleware(scope, silent, send), 5))
+    assert [m.get("status") for m in sent] == [413, None]
 
 
 def test_an_undeclared_body_beyond_the_limit_is_413_as_it_is_read():

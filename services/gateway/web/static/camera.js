@@ -444,8 +444,8 @@ function uploadFootage(extractionId, file, progress) {
 }
 
 function failureText(err) {
-  if (!(err instanceof ApiFailure)) return T.err_network;
-  return `${T.error} ${err.status}: ${err.message}`;
+  const { note, fields } = failureOf(err);
+  return [note, ...fields.map((f) => `${f.name}: ${f.text}`)].join(" ");
 }
 
 // Sends the files not yet recorded: those kept on the operator's media are registered by
@@ -674,7 +674,7 @@ function extractionPage() {
       el("td", { textContent: String(e.seq) }),
       el("td", { textContent: T["a_" + e.action] || e.action }),
       el("td", { textContent: fmtTime(e.at) }),
-      el("td", { textContent: e.actor ? `${e.actor.username} (${e.actor.role})` : "–" }),
+      el("td", { textContent: e.actor ? `${e.actor.username} (${label("role", e.actor.role)})` : "–" }),
       el("td", { className: "details", textContent: custodyDetails(e) }),
       el("td", {}, el("code", { className: "hash short", title: `prev ${e.prev_sha256}`, textContent: e.sha256.slice(0, 16) + "…" })))));
     $("#verify-cmd").dataset.files = files.map((f) => shellQuote(f.name)).join(" ");
@@ -689,11 +689,12 @@ function extractionPage() {
   async function load() {
     try {
       const x = await api("GET", path);  // the service records this view in the custody log
-      const facts = { camera: x.camera_id, unit: x.unit_code, case: x.case_id || "–", tip: x.tip_id || "–",
+      const facts = { camera: x.camera_id, case: x.case_id || "–", tip: x.tip_id || "–",
         footage: `${fmtTime(x.time_from)} – ${fmtTime(x.time_to)}`, extracted: fmtTime(x.extracted_at),
         offset: `${x.clock_offset_s} s`, method: T["em_" + x.export_method] || x.export_method,
         by: x.extracted_by, logged: fmtTime(x.logged_at), reason: x.reason };
       for (const [key, value] of Object.entries(facts)) $(`#f-${key}`).textContent = value;
+      $("#f-unit").replaceChildren(unitText(x.unit_code));
       await loadCustody();
       article.hidden = false;
       const key = await api("GET", "/api/v1/extractions/manifest-key");

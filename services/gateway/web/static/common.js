@@ -1,7 +1,9 @@
 "use strict";
-// Shared by every page: strings, the JSON API with the token in sessionStorage, the ward
-// picker, the receipt box and message lists.
+// Shared by every page: strings, the names of codes and units, the JSON API with the token in
+// sessionStorage, its failures in the page's language, the ward picker, the receipt box and
+// message lists.
 const T = JSON.parse(document.getElementById("strings").textContent);
+const LABELS = JSON.parse(document.getElementById("labels").textContent);
 const LANG = document.body.dataset.lang;
 const $ = (sel) => document.querySelector(sel);
 
@@ -42,23 +44,128 @@ function toLogin() {
   location.assign(`/dang-nhap?lang=${LANG}&next=${next}`);
 }
 
+// The display name of a code of one kind (category, priority, tip_status, case_status, channel,
+// step, clock, deadline, role, field, error): strings.json "labels"; a value that is no code
+// (a category a clerk typed) shows as it is.
+function label(kind, code) {
+  if (code === null || code === undefined || code === "") return "–";
+  const names = LABELS[kind] || {};
+  return Object.hasOwn(names, code) ? names[code] : String(code);
+}
+
+// A tip's category, with "uncertain" when the triage that chose it was not sure.
+function categoryText(tip) {
+  const triage = tip.triage || {};
+  const own = !tip.category || tip.category === triage.category;  // not one a clerk chose
+  const text = label("category", tip.category || triage.category);
+  return own && triage.certain === false ? `${text} (${label("triage", "uncertain")})` : text;
+}
+
+// A tip's priority with the situations behind it, e.g. "Cao (đang diễn ra, có người bị
+// thương)"; a tip triaged before `reasons` existed shows the priority alone.
+function priorityText(tip) {
+  const reasons = (tip.triage && tip.triage.reasons) || [];
+  const text = label("priority", tip.priority);
+  return reasons.length ? `${text} (${reasons.join(", ")})` : text;
+}
+
+// Unit names by code, asked for in batches: every code wanted in the same turn of the event
+// loop goes in one GET /ui/unit-names.json (up to 200 a request), however many rows show one.
+const unitNameCache = new Map();
+let unitBatch = null;
+function unitNames(codes) {
+  for (const code of codes) {
+    if (unitNameCache.has(code)) continue;
+    if (!unitBatch) {
+      const batch = new Set();
+      unitBatch = batch;
+      batch.answer = new Promise((resolve) => setTimeout(resolve, 0)).then(async () => {
+        unitBatch = null;
+        const all = [...batch], found = {};
+        for (let i = 0; i < all.length; i += 200) {
+          const part = all.slice(i, i + 200).join(",");
+          Object.assign(found, await api("GET", `/ui/unit-names.json?codes=${part}`).catch(() => ({})));
+        }
+        return found;
+      });
+    }
+    unitBatch.add(code);
+    unitNameCache.set(code, unitBatch.answer.then((found) => found[code] || null));
+  }
+  return Promise.all(codes.map((code) => unitNameCache.get(code)));
+}
+
+// A unit, or a path of units (province › district › ward), by name; the codes on hover.
+function unitText(codes) {
+  codes = (Array.isArray(codes) ? codes : [codes]).filter(Boolean).map(String);
+  const node = el("span", { className: "unit", title: codes.join(" › "), textContent: T.loading });
+  unitNames(codes).then((names) => {
+    node.textContent = names.map((name, i) => name || codes[i]).join(" › ");
+  });
+  return node;
+}
+
 function say(text, isError) {
   const box = $("#status");
   box.textContent = text;
   box.className = isError ? "error" : "ok";
 }
 
-// What a failure tells the user: a network or "busy" note, or the API's message and the fields it names.
-function failureOf(err) {
-  if (!(err instanceof ApiFailure)) return { note: T.err_network, fields: [] };
-  if (err.status === 429 || err.status === 503) return { note: T.err_busy, fields: [] };
-  return { note: `${T.error} ${err.status}: ${err.message}`, fields: (err.body && err.body.error && err.body.error.fields) || [] };
+// One field error of the API ({field, reason, code, value?, limit?}) in the page's language:
+// {field, name (the field's label), text (what is wrong)}. The API's English reason stays out.
+function fieldFailure(f) {
+  const template = (f.code && LABELS.error[f.code]) || LABELS.error.invalid;
+  const text = template.replace("{value}", f.value ?? "").replace("{limit}", f.limit ?? "");
+  return { field: f.field, name: label("field", f.field.replace("contact.", "contact_").replace("location.", "")), text };
 }
 
-function sayFailure(err) {
+// What a failure tells the user, by its HTTP status (strings.json labels.http), and each field
+// it names, as fieldFailure gives them.
+function failureOf(err) {
+  if (!(err instanceof ApiFailure)) return { note: T.err_network, fields: [] };
+  const note = LABELS.http[err.status] || LABELS.http.other;
+  return { note, fields: ((err.body && err.body.error && err.body.error.fields) || []).map(fieldFailure) };
+}
+
+// The control a field error is about, in `form`: by the API's field name or its last part.
+function controlOf(form, field) {
+  const names = [field, field.replace("contact.", "contact_"), field.split(".").pop()];
+  for (const name of names) {
+    const control = form.elements[name] || form.querySelector(`#${CSS.escape(name)}`);
+    if (control && control.nodeType === 1) return control;
+  }
+  return null;
+}
+
+// Clears the field errors shown in `form`.
+function clearFieldErrors(form) {
+  for (const note of form.querySelectorAll(".field-error")) note.remove();
+  for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+}
+
+// A failure on the status line and, with the form that caused it, each field's message next to
+// its control (the first one focused and scrolled into view). Fields without a control of the
+// form are named on the status line.
+function sayFailure(err, form) {
   const { note, fields } = failureOf(err);
-  const named = fields.map((f) => `${f.field}: ${f.reason}`).join("; ");
-  say(`${note}${named ? " (" + named + ")" : ""}`, true);
+  const unplaced = [];
+  let first = null;
+  if (form) clearFieldErrors(form);
+  for (const f of fields) {
+    const control = form && controlOf(form, f.field);
+    if (!control) { unplaced.push(`${f.name}: ${f.text}`); continue; }
+    const id = `err-${control.id || control.name}`;
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", [control.getAttribute("aria-describedby"), id].filter(Boolean)
+      .filter((v, i, all) => all.indexOf(v) === i).join(" "));
+    control.insertAdjacentElement("afterend", el("small", { className: "field-error", id, textContent: `${f.name}: ${f.text}` }));
+    first = first || control;
+  }
+  say(`${note}${unplaced.length ? " " + unplaced.join("; ") : ""}`, true);
+  if (first) {
+    first.scrollIntoView({ block: "center" });
+    first.focus();
+  }
 }
 
 function fmtTime(iso) {
@@ -81,15 +188,16 @@ async function wardPicker(unitCode) {
   const query = unitCode ? `?unit_code=${encodeURIComponent(unitCode)}` : "";
   const { wards } = await api("GET", `/ui/units.json${query}`);
   const districts = new Set(wards.map((w) => w.district)).size;
-  const options = wards.map((w) => el("option", { value: w.code,
-    textContent: districts > 1 ? `${w.name}, ${w.district} (${w.code})` : `${w.name} (${w.code})` }));
+  // in the server's Vietnamese order (collation.py); the code on hover and in the search
+  const options = wards.map((w) => el("option", { value: w.code, title: w.code,
+    textContent: districts > 1 ? `${w.name}, ${w.district}` : w.name }));
   select.append(...options);
   if (options.length === 1) select.value = options[0].value;
   search.addEventListener("input", () => {
     const needle = fold(search.value.trim());
     let first = null;
     for (const option of options) {
-      option.hidden = !fold(option.textContent).includes(needle);
+      option.hidden = !fold(option.textContent).includes(needle) && !option.value.startsWith(needle);
       if (!option.hidden && !first) first = option;
     }
     if (first) select.value = first.value;
@@ -139,7 +247,11 @@ async function showReceipt(code) {
 function staffHeader() {
   const who = session.get();
   if (!who) return toLogin();
-  $("#who").textContent = `${who.username} · ${who.unit_code}`;
+  $("#who").replaceChildren(`${who.username} · ${label("role", who.role)} · `, unitText(who.unit_code));
+  for (const link of document.querySelectorAll("nav [data-roles]")) {  // the menu: the pages of the role
+    link.hidden = !link.dataset.roles.split(" ").includes(who.role);
+    if (link.pathname === location.pathname) link.setAttribute("aria-current", "page");
+  }
   $("#logout").addEventListener("click", () => { session.clear(); location.assign(`/dang-nhap?lang=${LANG}`); });
   return who;
 }

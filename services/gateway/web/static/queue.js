@@ -33,10 +33,10 @@ function queueFailure(err, form) {
 function queuePage() {
   const who = staffHeader();
   if (!who) return;
-  $("#unit").textContent = who.unit_code;
+  $("#unit").replaceChildren(unitText(who.unit_code));
   const form = $("#filters"), error = $("#filters-error");
   let bucket = "action", cursors = [null], shown = null;
-  wardOptions($("#f-ward"), $("#unit"), who.unit_code).catch(sayFailure);
+  wardOptions($("#f-ward"), who.unit_code).catch(sayFailure);
 
   async function claim(id) {
     try {
@@ -50,11 +50,11 @@ function queuePage() {
       : el("button", { type: "button", textContent: T.claim, onclick: () => claim(tip.tip_id) });
     const unread = tip.unread ? el("strong", { className: "unread", textContent: ` ✉ ${T.unread}` }) : null;
     const tr = el("tr", { className: `clock-${tip.clock.state}${tip.unread ? " has-unread" : ""}` },
-      el("td", {}, el("span", { className: `pri pri-${tip.priority}`, textContent: T["p_" + tip.priority] || tip.priority })),
-      el("td", { textContent: T["cat_" + tip.category] || tip.category }),
+      el("td", {}, el("span", { className: `pri pri-${tip.priority}`, textContent: label("priority", tip.priority) })),
+      el("td", { textContent: categoryText(tip) }),
       el("td", { className: "countdown", textContent: countdown(tip.clock) }),
       el("td", { textContent: fmtTime(tip.received_at) }),
-      el("td", { textContent: T["ch_" + tip.channel] || tip.channel }),
+      el("td", { textContent: label("channel", tip.channel) }),
       el("td", {}, excerpt(tip.content), unread),
       el("td", {}, holder), el("td", {}, tipLink(tip.tip_id)));
     tr.dataset.tipId = tip.tip_id;
@@ -123,9 +123,7 @@ function queuePage() {
   setInterval(() => cursors.length === 1 && load(), 60000);  // the first page follows new tips
 }
 
-async function wardOptions(select, unitLabel, unitCode) {
-  const { unit, wards } = await api("GET", `/ui/units.json?unit_code=${encodeURIComponent(unitCode)}`);
-  unitLabel.textContent = unit.name;  // the unit by name, its code on hover
-  unitLabel.title = unit.code;
+async function wardOptions(select, unitCode) {
+  const { wards } = await api("GET", `/ui/units.json?unit_code=${encodeURIComponent(unitCode)}`);
   select.append(...wards.map((w) => el("option", { value: w.code, textContent: w.name, title: w.code })));
 }

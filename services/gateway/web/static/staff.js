@@ -18,7 +18,7 @@ function loginPage() {
       const safe = next.startsWith("/") && !next.startsWith("//");
       location.assign(safe ? next : `${HOME[answer.role] || "/can-bo"}?lang=${LANG}`);
     } catch (err) {
-      if (err.status === 401) say(T.wrong, true); else sayFailure(err);
+      if (err.status === 401) say(T.wrong, true); else sayFailure(err, form);
     }
   });
   form.elements.username.focus();
@@ -31,7 +31,7 @@ function countdown(clock) {
   minutes = Math.abs(minutes);
   const d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
   const span = d ? `${d} ${T.days} ${h} ${T.hours}` : `${h} ${T.hours} ${m} ${T.minutes}`;
-  return `${T["w_" + clock.which] || ""}: ${late ? T.late : T.left} ${span}`;
+  return `${label("deadline", clock.which)}: ${late ? T.late : T.left} ${span}`;
 }
 
 const tipLink = (id) => el("a", { href: `/can-bo/tin/${encodeURIComponent(id)}?lang=${LANG}`, textContent: T.open });
@@ -87,13 +87,13 @@ function tipPage() {
     try {
       tip = await api("GET", `/api/v1/tips/${id}`);
       const thread = await api("GET", `/api/v1/tips/${id}/messages`);
-      const facts = { content: tip.content, status: T["s_" + tip.status] || tip.status,
-        channel: T["ch_" + tip.channel] || tip.channel, unit: (tip.unit_path || [tip.unit_code]).join(" › "),
-        received: fmtTime(tip.received_at), category: tip.category,
-        priority: `${T["p_" + tip.priority] || tip.priority} (${(tip.triage.matched || []).join(", ")})`,
+      const facts = { content: tip.content, status: label("tip_status", tip.status),
+        channel: label("channel", tip.channel), received: fmtTime(tip.received_at),
+        category: categoryText(tip), priority: priorityText(tip),
         forward: fmtTime(tip.deadlines.forward_by), decide: fmtTime(tip.deadlines.decide_by),
         claim: (tip.claim && tip.claim.username) || "–", case: tip.case_id || "–" };
       for (const [key, value] of Object.entries(facts)) $(key === "content" ? "#tip-content" : `#f-${key}`).textContent = value;
+      $("#f-unit").replaceChildren(unitText(tip.unit_path || [tip.unit_code]));
       $("#decide").hidden = tip.status !== "received";
       $("#case-form").hidden = tip.status !== "valuable";
       renderMessages($("#messages"), thread.messages);
@@ -129,8 +129,8 @@ function tipPage() {
       decideBox.hidden = false;
       return;
     }
-    const label = T[outcome] || T["s_" + outcome];
-    if (!(await confirmed(T.confirm_text.replace("{tip}", tip.tip_id).replace("{outcome}", label), !holder))) {
+    const outcomeText = label("tip_status", outcome);
+    if (!(await confirmed(T.confirm_text.replace("{tip}", tip.tip_id).replace("{outcome}", outcomeText), !holder))) {
       sayDone(T.cancelled);
       return;
     }
@@ -138,7 +138,7 @@ function tipPage() {
     if (!claimed) return;
     const body = { outcome, note: $("#note").value.trim() || null, version: tip.version };
     if (duplicateOf) body.duplicate_of = duplicateOf;
-    const saved = T.decided_ok.replace("{outcome}", label);
+    const saved = T.decided_ok.replace("{outcome}", outcomeText);
     await act("POST", "/decision", body, holder ? saved : `${T.took_claim} ${saved}`, decideBox);
   }
   for (const button of document.querySelectorAll("[data-outcome]")) {
@@ -152,7 +152,7 @@ function tipPage() {
         unit_code: tip.unit_code, tip_ids: [tip.tip_id] });
       sayCase(T.case, made.case_id);
       await load();
-    } catch (err) { sayFailure(err); }
+    } catch (err) { sayFailure(err, $("#case-form")); }
   });
   $("#reply").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -166,7 +166,7 @@ function tipPage() {
 // The registered programmes of the clerk's unit; a tip may still name any code (imports do).
 async function programmePicker(select) {
   const found = await api("GET", "/api/v1/programmes?page_size=200");
-  select.append(...found.items.map((p) => el("option", { value: p.code, textContent: `${p.name} (${p.code})` })));
+  select.append(...found.items.map((p) => el("option", { value: p.code, title: p.code, textContent: p.name })));
 }
 
 function intakePage() {
@@ -197,8 +197,9 @@ function intakePage() {
       form.elements.content.value = "";
       area.dispatchEvent(new Event("input"));  // the counter back to 0
       form.elements.received_at.value = "";
+      clearFieldErrors(form);
       form.elements.content.focus();
-    } catch (err) { sayFailure(err); }
+    } catch (err) { sayFailure(err, form); }
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); save(); });
   form.addEventListener("keydown", (e) => {

@@ -1,8 +1,9 @@
 "use strict";
 // The officer's queue (GET /api/v1/queue): the buckets with their counts, the filters and the
 // search, pages by cursor (the API's `next`; "previous" goes back along the cursors already
-// used), the unread marker of a tipster's message, and claiming from the list. Labels come
-// from strings.json (section "queue"); staff.js calls queuePage().
+// used), the unread marker of a tipster's message, and claiming from the list. Strings come
+// from strings.json (section "queue", codes by label()); a refusal goes through sayFailure;
+// staff.js calls queuePage().
 function nextDay(date) {  // the API's `to` is exclusive; the form's "to" day is included
   const day = new Date(`${date}T00:00:00Z`);
   day.setUTCDate(day.getUTCDate() + 1);
@@ -19,22 +20,11 @@ function queueQuery(form, bucket, unitCode) {
   return params;
 }
 
-function queueFailure(err, form) {
-  // the API's refusal in the page's words, next to the filters (a field by its label)
-  if (err.status === 403) return T.err_403;
-  if (err.status === 422) {
-    const label = (name) => { const input = form.elements[name]; return (input && input.labels && input.labels[0]) ? input.labels[0].textContent : name; };
-    const fields = ((err.body && err.body.error && err.body.error.fields) || []).map((f) => label(f.field)).join(", ");
-    return T.err_422.replace("{fields}", fields);
-  }
-  return failureOf(err).note;
-}
-
 function queuePage() {
   const who = staffHeader();
   if (!who) return;
   $("#unit").replaceChildren(unitText(who.unit_code));
-  const form = $("#filters"), error = $("#filters-error");
+  const form = $("#filters");
   let bucket = "action", cursors = [null], shown = null;
   wardOptions($("#f-ward"), who.unit_code).catch(sayFailure);
 
@@ -43,7 +33,7 @@ function queuePage() {
       await api("POST", `/api/v1/tips/${encodeURIComponent(id)}/claim`);
       say(`${T.claimed_ok}: ${id}`);
       await load();
-    } catch (err) { say(queueFailure(err, form), true); }
+    } catch (err) { sayFailure(err); }
   }
   function row(tip) {
     const holder = tip.claimed_by ? el("span", { textContent: tip.claimed_by })
@@ -67,7 +57,7 @@ function queuePage() {
     params.set("page", String(cursors.length));
     try {
       const queue = await api("GET", `/api/v1/queue?${params}`);
-      error.hidden = true;
+      clearFieldErrors(form);
       shown = queue;
       $("#count-action").textContent = queue.counts.action;
       $("#count-overdue").textContent = queue.counts.overdue;
@@ -77,11 +67,7 @@ function queuePage() {
       $("#page-no").textContent = `${T.page} ${queue.page}`;
       $("#prev").disabled = cursors.length === 1;
       $("#next").disabled = !queue.next;
-    } catch (err) {
-      error.textContent = queueFailure(err, form);
-      error.hidden = false;
-      error.scrollIntoView({ block: "center" });
-    }
+    } catch (err) { sayFailure(err, form); }  // the note on the status line, a filter's error next to it
   }
   async function loadValuable() {
     try {

@@ -101,7 +101,7 @@ class KafkaNode:
 
     def format(self, cluster_id: str) -> None:
         if not self.formatted:  # formatted before: reuse the data (a second `make run` keeps its tips)
-            subprocess.run(self.cluster.java("kafka.tools.StorageTool", "format", "-t", cluster_id,
+            subprocess.run(self.cluster.java("kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
                                              "-c", str(self.config)), check=True, capture_output=True, text=True)
 
     def start(self, timeout_s: float = 90) -> None:

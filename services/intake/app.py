@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.common import health, http, imports, kafka, mongo
 from services.common.consume import event_loop
 from services.common.crypto import Sealer
+from services.common.outbox import OutboxRelay
 from services.common.tasks import PeriodicTask
 
 from . import activities, agents, api, attachments, codes, contact, imports as tip_imports, programmes, receipts, webhooks
@@ -27,6 +28,8 @@ class IntakeService:
                                                    Path(settings.attachments_dir) / settings.mongo_db_prefix)
         self.publisher = kafka.Publisher(settings, client_id="intake", lanes=settings.publish_lanes)
         self.sealer = Sealer(settings.data_key)
+        # the events of tipsters' messages: flushed at once, the sweep catches a broker outage
+        self.receipt_outbox = OutboxRelay(self.store.receipts, self.publisher)
         self.receipt_hasher = codes.ReceiptHasher(settings.receipt_pepper)
         self.web_limiter = RateLimiter(settings.web_rate_per_min)
         self.events = event_loop(settings, "intake", agents.CONSUMES,
@@ -46,12 +49,14 @@ class IntakeService:
         await self.imports.create_indexes()
         await self.publisher.start()
         await self.events.start()
+        await self.receipt_outbox.start()
         await self.import_runner.start()
         await self.attachment_sweep.start()
 
     async def stop(self) -> None:
         await self.attachment_sweep.stop()
         await self.import_runner.stop()
+        await self.receipt_outbox.stop()
         await self.events.stop()
         await self.publisher.stop()
         await self.mongo.close()

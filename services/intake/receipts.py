@@ -3,11 +3,13 @@ officers answer and read the conversation with their login."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from services.common import contracts
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import iso
@@ -54,9 +56,15 @@ async def read_receipt(receipt_code: str, request: Request) -> dict:
 
 @router.post("/receipts/{receipt_code}/messages", status_code=201)
 async def write_message(receipt_code: str, message: followup.FollowUpMessage, request: Request) -> JSONResponse:
+    """The tipster writes; the tip is marked unread in the officers' queue (a
+    `tip.message_received` without the text, in the receipt's outbox with the message)."""
     receipt = await _receipt(request, receipt_code)
+    service = request.app.state.service
     entry = {"from": "tipster", "text": message.text, "at": iso(datetime.now(timezone.utc))}
-    await request.app.state.service.store.add_message(receipt["_id"], entry)
+    event = contracts.make_event("tip.message_received/1", subject=receipt["tip_id"], source="intake", data={
+        "tip_id": receipt["tip_id"], "message_id": f"M-{uuid.uuid4().hex}", "at": entry["at"]})
+    await service.store.add_message(receipt["_id"], entry, event.to_dict())
+    await service.receipt_outbox.flush(receipt["_id"], [event.to_dict()])
     return JSONResponse(entry, status_code=201)
 
 

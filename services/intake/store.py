@@ -35,6 +35,7 @@ class IntakeStore:
 
     async def create_indexes(self, failure_window_s: int) -> None:
         await self._receipts.create_index([("tip_id", ASCENDING)], unique=True)
+        await self._receipts.create_index([("outbox.id", ASCENDING)], sparse=True)  # tipsters' messages' events
         await self._replays.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
         await self._failures.create_index([("at", ASCENDING)], expireAfterSeconds=failure_window_s)
         await self._failures.create_index([("ref", ASCENDING), ("at", ASCENDING)])
@@ -77,8 +78,15 @@ class IntakeStore:
     async def receipt_of_tip(self, tip_id: str) -> dict | None:
         return await self._receipts.find_one({"tip_id": tip_id})
 
-    async def add_message(self, ref: str, message: dict) -> None:
-        await self._receipts.update_one({"_id": ref}, {"$push": {"messages": message}})
+    @property
+    def receipts(self):
+        """For the outbox relay of the tipsters' messages' events."""
+        return self._receipts
+
+    async def add_message(self, ref: str, message: dict, event: dict | None = None) -> None:
+        """Append a message, and its event to the receipt's outbox in the same write."""
+        push = {"messages": message, **({"outbox": event} if event else {})}
+        await self._receipts.update_one({"_id": ref}, {"$push": push})
 
     async def failures(self, *, ref: str | None, client: str, since: datetime) -> tuple[int, int]:
         """Wrong guesses within the window: for this receipt (a legacy code's reference; none

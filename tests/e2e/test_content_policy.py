@@ -6,6 +6,7 @@ scripts ran: each page's script set the page's status or filled its content."""
 from __future__ import annotations
 
 import pytest
+from fastapi.responses import HTMLResponse
 
 from services.gateway import ui, ui_camera
 from tests.e2e.conftest import DESKTOP, login
@@ -14,16 +15,19 @@ UNIT = "16405"
 LISTEN = ("window.__violations = [];"
           "document.addEventListener('securitypolicyviolation',"
           " (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));")
-# who opens each page (None: nobody logged in); every page of ui.PAGES and CAMERA_PAGES is here
+# who opens each page (None: nobody logged in); every HTML page of the UI's routers is here
 ROLE_OF = {"/": None, "/theo-doi": None, "/dang-nhap": None, "/can-bo": "officer",
            "/can-bo/vu-viec": "officer", "/tiep-nhan": "clerk", "/tiep-nhan/nhap-lo": "clerk",
+           "/tiep-nhan/hoat-dong": "clerk",
            "/chi-huy": "commander", "/camera": "camera_operator", "/camera/trich-xuat": "camera_operator"}
 DETAIL_PAGES = {"/can-bo/tin/T-20260101-CSP000": "officer", "/can-bo/vu-viec/C-CSP-0": "officer",
                 "/camera/trich-xuat/E-CSP-0": "camera_operator"}
 
 
 def test_every_page_is_listed():
-    assert set(ROLE_OF) == {p for p, _, _ in ui.PAGES} | {p for p, _, _ in ui_camera.CAMERA_PAGES}
+    pages = {r.path for router in (ui.router, ui_camera.router) for r in router.routes
+             if getattr(r, "response_class", None) is HTMLResponse and "{" not in r.path}
+    assert set(ROLE_OF) == pages
 
 
 @pytest.fixture(scope="module")

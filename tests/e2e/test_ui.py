@@ -99,6 +99,8 @@ def test_a_hotline_tip_is_recorded_decided_converted_and_counted(browser, stack,
         page.click("#reply button[type=submit]")
         expect(page.locator("#messages li.police")).to_contain_text("đang xác minh")
         page.click("[data-outcome=valuable]")
+        page.locator("#confirm").get_by_role("button", name="Xác nhận").click()  # the decision is confirmed
+        expect(page.locator("#status")).to_have_text("Đã lưu đánh giá: Có giá trị.")
         expect(page.locator("#f-status")).to_have_text("Có giá trị")
         page.fill("#case-title", "Điểm bán ma túy đầu bản Đông Minh")
         page.click("#case-form button[type=submit]")

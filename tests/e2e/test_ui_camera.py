@@ -341,9 +341,9 @@ def test_a_registry_imported_from_the_page_shows_its_rows_in_error(browser, stac
         errors = page.locator("#errors tbody tr")
         expect(errors).to_have_count(2)
         expect(errors.nth(0).locator("td").nth(0)).to_have_text("3")  # spreadsheet rows: the header is 1
-        expect(errors.nth(0).locator("td").nth(1)).to_have_text("unit_code")
+        expect(errors.nth(0).locator("td").nth(1)).to_have_text("Mã đơn vị")  # the column by its name
         expect(errors.nth(1).locator("td").nth(0)).to_have_text("4")
-        expect(errors.nth(1).locator("td").nth(1)).to_have_text("owner_name")
+        expect(errors.nth(1).locator("td").nth(1)).to_have_text("Tên chủ sở hữu")
         shot(page, "c10-registry-import-errors")
         page.select_option("#f-ward", IMPORT_WARD)
         expect(page.locator("#cameras tbody tr")).to_have_count(1)

@@ -39,8 +39,8 @@ TIPS = (("hotline", "Đang có đánh nhau ở ngã tư Rừng Thông, một ng�
         ("hotline", "Ngửi thấy mùi gas rò rỉ và có khói đen ở dãy ki-ốt"),
         ("leaflet", "Quán karaoke hát hò ồn ào quá giờ, hàng xóm mất ngủ"))
 MENU = {"officer": {"/can-bo", "/can-bo/vu-viec", "/tiep-nhan", "/chi-huy", "/camera"},
-        "clerk": {"/tiep-nhan", "/chi-huy"},
-        "commander": {"/can-bo", "/can-bo/vu-viec", "/tiep-nhan", "/chi-huy", "/camera"},
+        "clerk": {"/tiep-nhan", "/tiep-nhan/hoat-dong", "/chi-huy"},
+        "commander": {"/can-bo", "/can-bo/vu-viec", "/tiep-nhan", "/tiep-nhan/hoat-dong", "/chi-huy", "/camera"},
         "camera_operator": {"/chi-huy", "/camera"}}
 # the codes no page may show as a word (Zalo, SMS and web are the same words in Vietnamese)
 CODES = {*triage.CATEGORIES, *triage.PRIORITIES, "received", "converted", *typing.get_args(Outcome),
@@ -110,8 +110,10 @@ def staff_pages(role: str, data: dict) -> list[str]:
     work = ["/can-bo", *tips, "/can-bo/vu-viec", f"/can-bo/vu-viec/{data['case_id']}"]
     cameras = ["/camera", "/camera/trich-xuat", f"/camera/trich-xuat/{data['extraction_id']}"]
     entry = ["/tiep-nhan", "/tiep-nhan/nhap-lo"]
-    return {"officer": work + entry + ["/chi-huy"] + cameras, "commander": work + entry + ["/chi-huy"] + cameras,
-            "clerk": entry + ["/chi-huy"], "camera_operator": ["/chi-huy"] + cameras}[role]
+    activity = ["/tiep-nhan/hoat-dong"]
+    return {"officer": work + entry + ["/chi-huy"] + cameras,
+            "commander": work + entry + activity + ["/chi-huy"] + cameras,
+            "clerk": entry + activity + ["/chi-huy"], "camera_operator": ["/chi-huy"] + cameras}[role]
 
 
 # the batch page documents the channel codes a file's channel column takes: that hint is exempt

@@ -16,22 +16,12 @@ function reasonOf(field, reason) {
   return hit ? hit[1] : reason;
 }
 
-function clearErrors() {
-  for (const small of document.querySelectorAll(".field-error")) small.textContent = "";
-  for (const input of document.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-}
-
-function showErrors(fields) {
-  let first = null;
-  for (const { field, reason } of fields) {
-    const box = document.getElementById(`err-${field}`) || document.getElementById(`err-${field.split(".")[0]}`);
-    if (!box) continue;
-    box.textContent = reasonOf(field, reason);
-    const input = document.querySelector(`[aria-describedby~="${box.id}"]`) || document.querySelector(`[name="${field}"]`);
-    if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
-  }
-  if (first) first.focus();
-  return first !== null;
+// The API's field names (findings.theft, ...) and the page's controls of them.
+function activityRules(form) {
+  const control = (field) => form.elements[field.replace("findings.", "")];
+  const names = ["kind", "programme_code", "unit_code", "started_at", "ended_at", "count", "participants", "note",
+    ...FINDINGS.map((f) => `findings.${f}`)];
+  return Object.fromEntries(names.map((field) => [field, (reason) => [control(field), reasonOf(field, reason)]]));
 }
 
 async function activityPicker(select) {
@@ -49,10 +39,9 @@ function activityPage() {
   form.addEventListener("input", () => { activityId = newId(); });  // another activity from now on
   const int = (name) => Number.parseInt(form.elements[name].value, 10);
   async function save() {
-    clearErrors();
     const missing = ["programme_code", "unit_code", "started_at", "ended_at", "participants"]
-      .filter((name) => !form.elements[name].value).map((field) => ({ field, reason: "is required" }));
-    if (missing.length) { showErrors(missing); say(T.fix_fields, true); return; }
+      .filter((name) => !form.elements[name].value).map((name) => ({ input: form.elements[name], text: T.r_required }));
+    if (showFieldErrors(form, missing)) { say(T.fix_fields, true); return; }
     const body = { activity_id: activityId, kind: form.elements.kind.value,
       programme_code: form.elements.programme_code.value, unit_code: form.elements.unit_code.value,
       started_at: form.elements.started_at.value, ended_at: form.elements.ended_at.value,
@@ -63,7 +52,7 @@ function activityPage() {
       const saved = await api("POST", "/api/v1/activities", body);
       $("#saved-id").textContent = saved.activity_id;
       $("#saved-summary").textContent = `${T["k_" + saved.kind]}: ${saved.count} ${T.outings}, ` +
-        `${saved.participants} ${T.people} · ${saved.unit_code} · ${fmtTime(saved.started_at)}`;
+        `${saved.participants} ${T.people} · ${(form.elements.unit_code.selectedOptions[0] || {}).textContent || saved.unit_code} · ${fmtTime(saved.started_at)}`;
       $("#saved").hidden = false;
       say(`${T.saved} ${saved.activity_id}`);
       for (const name of ["participants", "note"]) form.elements[name].value = "";
@@ -72,8 +61,8 @@ function activityPage() {
       activityId = newId();
       form.elements.kind.focus();
     } catch (err) {
-      const { note, fields } = failureOf(err);
-      if (showErrors(fields)) say(T.fix_fields, true); else say(note, true);
+      const errors = apiFieldErrors(err, activityRules(form));
+      if (errors) { showFieldErrors(form, errors); say(T.fix_fields, true); } else sayFailure(err, form);
     }
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); save(); });

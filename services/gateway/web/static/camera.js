@@ -31,41 +31,12 @@ const hashCode = (sha) => el("code", { className: "hash", textContent: sha });
 
 const REGISTERING_ROLES = ["camera_operator", "commander", "admin"];
 const PAGE_SIZE = 50;
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (values[k] ?? ""));
 const byName = (a, b) => a.name.localeCompare(b.name, "vi");
 
 // The wards of the login's unit ({code, name}), by Vietnamese collation.
 async function unitWards(unitCode) {
   const { wards } = await api("GET", `/ui/units.json?unit_code=${enc(unitCode)}`);
   return wards.slice().sort(byName);
-}
-
-// The API's complaints next to the fields they name (`prefix` + column), in the page's
-// language; the first one focused. Returns whether any field was named.
-const FIELD_OF = { "location.lat": "lat", "location.lon": "lon", "owner.kind": "owner_kind", "owner.name": "owner_name",
-  "owner.contact": "owner_contact", location: "lat", owner: "owner_name" };
-function fieldReason(reason) {
-  if (/required|missing/i.test(reason)) return T.err_required;
-  if (/outside your unit/i.test(reason)) return T.err_outside;
-  if (/future/i.test(reason)) return T.err_future;
-  if (/taken/i.test(reason)) return T.taken;
-  return T.err_field;
-}
-function showFieldErrors(form, prefix, fields) {
-  for (const box of form.querySelectorAll(".field-error")) { box.hidden = true; box.textContent = ""; }
-  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-  let first = null;
-  for (const f of fields) {
-    const name = FIELD_OF[f.field] || f.field;
-    const box = $(`#${prefix}${name}-error`), input = $(`#${prefix}${name}`);
-    if (!box || !input) continue;
-    box.textContent = fieldReason(f.reason);
-    box.hidden = false;
-    input.setAttribute("aria-invalid", "true");
-    first = first || input;
-  }
-  if (first) { first.scrollIntoView({ block: "center" }); first.focus(); }
-  return Boolean(first);
 }
 
 function camerasPage() {
@@ -270,7 +241,7 @@ function cameraEditor(wardName, wardPoints, changed) {
     $("#register-mode").textContent = camera ? fill(T.editing, { id: camera.camera_id, version: camera.version }) : T.register_hint;
     $("#camera-submit").textContent = camera ? T.save : T.register;
     $("#camera-cancel").hidden = !camera;
-    showFieldErrors(form, "c-", []);
+    clearFieldErrors(form);
   }
 
   function show(camera) {
@@ -329,9 +300,10 @@ function cameraEditor(wardName, wardPoints, changed) {
         await edit(editing.camera_id);
         return say(T.conflict, true);
       }
-      const { fields } = failureOf(err);
-      const named = err instanceof ApiFailure && err.status === 409 ? [{ field: "camera_id", reason: "is taken" }] : fields;
-      if (showFieldErrors(form, "c-", named)) say(T.err_form, true); else sayFailure(err);
+      if (err instanceof ApiFailure && err.status === 409) {
+        showFieldErrors(form, [{ input: f.camera_id, text: T.taken }]);
+        say(T.err_form, true);
+      } else sayFailure(err, form);
     }
   });
   $("#camera-cancel").addEventListener("click", () => { form.reset(); mode(null); });

@@ -127,9 +127,10 @@ function failureOf(err) {
   return { note, fields: ((err.body && err.body.error && err.body.error.fields) || []).map(fieldFailure) };
 }
 
-// The control a field error is about, in `form`: by the API's field name or its last part.
+// The control a field error is about, in `form`: by the API's field name, with "_" for ".",
+// or its last part ("location.lat" → "lat", "contact.phone" → "contact_phone").
 function controlOf(form, field) {
-  const names = [field, field.replace("contact.", "contact_"), field.split(".").pop()];
+  const names = [field, field.replaceAll(".", "_"), field.split(".").pop()];
   for (const name of names) {
     const control = form.elements[name] || form.querySelector(`#${CSS.escape(name)}`);
     if (control && control.nodeType === 1) return control;
@@ -137,36 +138,71 @@ function controlOf(form, field) {
   return null;
 }
 
-// Clears the field errors shown in `form`.
+// Field errors, the one way of every page: a message under its control (`${id}-error`: the
+// template's own element if it has one, else one made here), the control aria-invalid and
+// described by it.
+function setFieldError(input, text) {
+  const id = `${input.id}-error`;
+  let note = document.getElementById(id);
+  if (!note) {
+    note = el("small", { id, className: "field-error", role: "alert" });
+    note.dataset.made = "1";
+    input.insertAdjacentElement("afterend", note);
+  }
+  note.dataset.for = input.id;
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  if (!described.includes(id)) input.setAttribute("aria-describedby", [...described, id].join(" "));
+  note.textContent = text;
+  note.hidden = false;
+  input.setAttribute("aria-invalid", "true");
+  return note;
+}
+
+function clearFieldError(note) {
+  const input = document.getElementById(note.dataset.for || "");
+  if (input) input.removeAttribute("aria-invalid");
+  if (note.dataset.made) {
+    if (input) {
+      const rest = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== note.id);
+      if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+      else input.removeAttribute("aria-describedby");
+    }
+    note.remove();
+  } else { note.textContent = ""; note.hidden = true; }
+}
+
 function clearFieldErrors(form) {
-  for (const note of form.querySelectorAll(".field-error")) note.remove();
+  for (const note of form.querySelectorAll(".field-error")) clearFieldError(note);
   for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
 }
 
+// errors: [{input, text}]; the form's earlier errors cleared, the first one focused and its
+// message in view (a phone's screen too). True if there was one.
+function showFieldErrors(form, errors) {
+  clearFieldErrors(form);
+  const notes = errors.map(({ input, text }) => setFieldError(input, text));
+  if (!notes.length) return false;
+  errors[0].input.focus({ preventScroll: true });
+  notes[0].scrollIntoView({ block: "center" });
+  return true;
+}
+
 // A failure on the status line and, with the form that caused it, each field's message next to
-// its control (the first one focused and scrolled into view). Fields without a control of the
-// form are named on the status line.
+// its control (showFieldErrors). Fields without a control of the form are named on the status line.
 function sayFailure(err, form) {
   const { note, fields } = failureOf(err);
-  const unplaced = [];
-  let first = null;
-  if (form) clearFieldErrors(form);
+  const placed = [], unplaced = [];
   for (const f of fields) {
     const control = form && controlOf(form, f.field);
-    if (!control) { unplaced.push(`${f.name}: ${f.text}`); continue; }
-    const id = `err-${control.id || control.name}`;
-    control.setAttribute("aria-invalid", "true");
-    control.setAttribute("aria-describedby", [control.getAttribute("aria-describedby"), id].filter(Boolean)
-      .filter((v, i, all) => all.indexOf(v) === i).join(" "));
-    control.insertAdjacentElement("afterend", el("small", { className: "field-error", id, textContent: `${f.name}: ${f.text}` }));
-    first = first || control;
+    if (control && !placed.some((p) => p.input === control)) placed.push({ input: control, text: `${f.name}: ${f.text}` });
+    else if (!control) unplaced.push(`${f.name}: ${f.text}`);
   }
+  if (form) showFieldErrors(form, placed);
   say(`${note}${unplaced.length ? " " + unplaced.join("; ") : ""}`, true);
-  if (first) {
-    first.scrollIntoView({ block: "center" });
-    first.focus();
-  }
 }
+
+// "{n} of {max}" filled from `values` (a missing one stays as written).
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : `{${k}}`));
 
 function fmtTime(iso) {
   return iso ? new Date(iso).toLocaleString(LANG === "vi" ? "vi-VN" : "en-GB",

@@ -1,52 +1,12 @@
 "use strict";
-// Errors next to their fields, in the page's language: a page names, for each field the API
-// may report (422 `fields[].field`, e.g. "content", "contact.phone", "attachments[0]"), the
-// element it belongs to and its message. The first error is focused and scrolled into view.
+// A page's own messages for the fields the API may report (422 `fields[].field`, e.g. "content",
+// "contact.phone", "attachments[0]"): the element each belongs to and its message, shown by
+// common.js showFieldErrors.
 // And a counter for text areas with a limit: over it, a message says by how much (no silent cut).
 
 const fmtNumber = (n) => n.toLocaleString(LANG === "vi" ? "vi-VN" : "en-GB");
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : `{${k}}`));
 // what the API counts: Unicode code points of the trimmed text
 const charCount = (text) => [...text.trim()].length;
-
-function clearFieldError(note) {
-  const input = document.getElementById(note.dataset.for);
-  if (input) {
-    input.removeAttribute("aria-invalid");
-    const rest = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== note.id);
-    if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
-    else input.removeAttribute("aria-describedby");
-  }
-  note.remove();
-}
-
-function clearFieldErrors(form) {
-  for (const note of form.querySelectorAll(".field-error")) clearFieldError(note);
-}
-
-function setFieldError(input, text) {
-  const id = `${input.id}-error`;
-  let note = document.getElementById(id);
-  if (!note) {
-    note = el("p", { id, className: "field-error", role: "alert" });
-    note.dataset.for = input.id;
-    input.insertAdjacentElement("afterend", note);
-    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    input.setAttribute("aria-describedby", [...described, id].join(" "));
-  }
-  note.textContent = text;
-  input.setAttribute("aria-invalid", "true");
-  return note;
-}
-
-// errors: [{input, text}]; the first one focused, its message in view (a phone's screen too).
-function showFieldErrors(form, errors) {
-  clearFieldErrors(form);
-  const notes = errors.map(({ input, text }) => setFieldError(input, text));
-  if (!notes.length) return;
-  errors[0].input.focus({ preventScroll: true });
-  notes[0].scrollIntoView({ block: "center" });
-}
 
 // The rule of an API field: its own, else its parent's ("contact.phone" → "contact").
 function ruleOf(field, rules) {

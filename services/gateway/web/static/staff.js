@@ -37,55 +37,39 @@ function countdown(clock) {
 const tipLink = (id) => el("a", { href: `/can-bo/tin/${encodeURIComponent(id)}?lang=${LANG}`, textContent: T.open });
 const excerpt = (text) => (text.length > 120 ? text.slice(0, 120) + "…" : text);
 
-function queuePage() {
-  const who = staffHeader();
-  if (!who) return;
-  $("#unit").replaceChildren(unitText(who.unit_code));
-  async function claim(id) {
-    try { await api("POST", `/api/v1/tips/${encodeURIComponent(id)}/claim`); await load(); } catch (err) { sayFailure(err); }
-  }
-  function row(tip) {
-    const holder = tip.claimed_by ? el("span", { textContent: tip.claimed_by })
-      : el("button", { type: "button", textContent: T.claim, onclick: () => claim(tip.tip_id) });
-    const dupes = tip.duplicates.length ? el("small", { textContent: ` · ${T.duplicates}: ${tip.duplicates.length}` }) : null;
-    return el("tr", { className: `clock-${tip.clock.state}` },
-      el("td", {}, el("span", { className: `pri pri-${tip.priority}`, textContent: label("priority", tip.priority) })),
-      el("td", { className: "countdown", textContent: countdown(tip.clock) }),
-      el("td", { textContent: fmtTime(tip.received_at) }),
-      el("td", { textContent: label("channel", tip.channel) }),
-      el("td", {}, excerpt(tip.content), dupes),
-      el("td", {}, holder), el("td", {}, tipLink(tip.tip_id)));
-  }
-  async function load() {
-    try {
-      const unit = encodeURIComponent(who.unit_code);
-      const [queue, valuable] = await Promise.all([
-        api("GET", `/api/v1/queue?unit_code=${unit}&limit=100`),
-        api("GET", `/api/v1/tips?unit_code=${unit}&status=valuable&page_size=100`)]);
-      $("#queue tbody").replaceChildren(...queue.items.map(row));
-      $("#queue-empty").hidden = queue.items.length > 0;
-      $("#valuable tbody").replaceChildren(...valuable.items.map((tip) => el("tr", {},
-        el("td", {}, el("input", { type: "checkbox", value: tip.tip_id, id: `v-${tip.tip_id}`,
-          ariaLabel: `${T.select_tip} ${tip.tip_id}` })),
-        el("td", { textContent: fmtTime(tip.received_at) }),
-        el("td", {}, excerpt(tip.content), " ", tipLink(tip.tip_id)))));
-    } catch (err) { sayFailure(err); }
-  }
-  $("#refresh").addEventListener("click", load);
-  $("#case-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const ids = [...document.querySelectorAll("#valuable input:checked")].map((box) => box.value);
-    if (!ids.length) return say(T.none_selected, true);
-    try {
-      const made = await api("POST", "/api/v1/cases", { title: $("#case-title").value.trim(),
-        unit_code: who.unit_code, tip_ids: ids });
-      sayCase(T.case_opened, made.case_id);
-      $("#case-title").value = "";
-      await load();
-    } catch (err) { sayFailure(err); }
-  });
-  load();
-  setInterval(() => document.querySelectorAll("#queue tbody tr").length && load(), 60000);
+// The status line after an action, focused so a screen reader reads it at once
+function sayDone(text) {
+  say(text);
+  const box = $("#status");
+  box.tabIndex = -1;
+  box.focus();
+}
+
+// An API refusal in the page's language, in the box next to the action (focused, announced)
+function showRefusal(err, box) {
+  let text;
+  if (err.status === 409) text = T.err_409;
+  else if (err.status === 403 || err.status === 404) text = T["err_" + err.status];
+  else if (err.status === 422) {
+    const fields = ((err.body && err.body.error && err.body.error.fields) || [])
+      .map((f) => T["fld_" + f.field] || f.field).join(", ");
+    text = T.err_422.replace("{fields}", fields);
+  } else text = failureOf(err).note;
+  box.textContent = text;
+  box.hidden = false;
+  box.tabIndex = -1;
+  box.focus();
+  box.scrollIntoView({ block: "center" });
+}
+
+// A yes/no question in the page's <dialog id="confirm">; `claimNote` adds "you will claim it"
+function confirmed(question, claimNote) {
+  const dialog = $("#confirm");
+  $("#confirm-text").textContent = question;
+  $("#confirm-claim").hidden = !claimNote;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true }));
 }
 
 // "Case opened: C-…" with the id as a link to the case's page
@@ -113,27 +97,54 @@ function tipPage() {
       $("#decide").hidden = tip.status !== "received";
       $("#case-form").hidden = tip.status !== "valuable";
       renderMessages($("#messages"), thread.messages);
+      if (tip.just_read) $("#unread-note").hidden = false;  // this opening read the tipster's new message
       $("#tip").hidden = false;
       document.dispatchEvent(new CustomEvent("tip-loaded", { detail: tip }));  // tipwork.js
     } catch (err) { sayFailure(err); }
   }
   document.addEventListener("tip-reload", load);
-  async function act(method, path, body) {
+  // Every action says what happened in the status line (focused, announced); a refusal is
+  // shown in Vietnamese next to the action's buttons.
+  async function act(method, path, body, done, box) {
     try {
-      await api(method, `/api/v1/tips/${id}${path}`, body);
-      say("");
+      const answer = await api(method, `/api/v1/tips/${id}${path}`, body);
+      box.hidden = true;
+      sayDone(done);
       await load();
+      return answer;
     } catch (err) {
-      if (err.status === 409) say(T.conflict, true); else sayFailure(err);
+      showRefusal(err, box);
       await load();
+      return null;
     }
   }
-  $("#claim").addEventListener("click", () => act("POST", "/claim"));
-  $("#release").addEventListener("click", () => act("DELETE", "/claim"));
-  for (const button of document.querySelectorAll("[data-outcome]")) {
-    button.addEventListener("click", () => act("POST", "/decision", { outcome: button.dataset.outcome,
-      note: $("#note").value.trim() || null, version: tip.version }));
+  const decideBox = $("#decide-error");
+  $("#claim").addEventListener("click", () => act("POST", "/claim", undefined, T.claimed_ok, decideBox));
+  $("#release").addEventListener("click", () => act("DELETE", "/claim", undefined, T.released_ok, decideBox));
+  // A decision needs the claim: confirmed first, and an unclaimed tip is claimed on the way, visibly.
+  async function decide(outcome, duplicateOf) {
+    const holder = tip.claim && tip.claim.username;
+    if (holder && holder !== who.username) {
+      decideBox.textContent = T.held_by_other.replace("{who}", holder);
+      decideBox.hidden = false;
+      return;
+    }
+    const outcomeText = label("tip_status", outcome);
+    if (!(await confirmed(T.confirm_text.replace("{tip}", tip.tip_id).replace("{outcome}", outcomeText), !holder))) {
+      sayDone(T.cancelled);
+      return;
+    }
+    const claimed = holder ? true : await act("POST", "/claim", undefined, T.took_claim, decideBox);
+    if (!claimed) return;
+    const body = { outcome, note: $("#note").value.trim() || null, version: tip.version };
+    if (duplicateOf) body.duplicate_of = duplicateOf;
+    const saved = T.decided_ok.replace("{outcome}", outcomeText);
+    await act("POST", "/decision", body, holder ? saved : `${T.took_claim} ${saved}`, decideBox);
   }
+  for (const button of document.querySelectorAll("[data-outcome]")) {
+    button.addEventListener("click", () => decide(button.dataset.outcome));
+  }
+  document.addEventListener("tip-decide", (e) => decide(e.detail.outcome, e.detail.duplicate_of));  // tipwork.js
   $("#case-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
@@ -145,8 +156,9 @@ function tipPage() {
   });
   $("#reply").addEventListener("submit", async (e) => {
     e.preventDefault();
-    await act("POST", "/replies", { text: $("#reply-text").value.trim() });
-    $("#reply-text").value = "";
+    if (await act("POST", "/replies", { text: $("#reply-text").value.trim() }, T.replied_ok, $("#reply-error"))) {
+      $("#reply-text").value = "";
+    }
   });
   load();
 }
@@ -197,4 +209,5 @@ function intakePage() {
 }
 
 // The commander's page has its own script (command.js), as the batch import has (batch.js).
-({ login: loginPage, queue: queuePage, tipview: tipPage, intake: intakePage })[document.body.dataset.page]();
+// looked up when called: queuePage is in queue.js, which only the queue page loads
+({ login: () => loginPage(), queue: () => queuePage(), tipview: () => tipPage(), intake: () => intakePage() })[document.body.dataset.page]();

@@ -82,13 +82,9 @@ function showDuplicates(tip) {
   if (!list.children.length) list.append(el("li", { className: "empty", textContent: T.no_duplicates }));
 }
 
-async function markDuplicate(tip, other) {
-  try {
-    await api("POST", `/api/v1/tips/${encodeURIComponent(tip.tip_id)}/decision`,
-      { outcome: "duplicate", duplicate_of: other, version: tip.version });
-    say(`${label("tip_status", "duplicate")}: ${other}`);
-  } catch (err) { if (err.status === 409) say(T.conflict, true); else sayFailure(err); }
-  document.dispatchEvent(new Event("tip-reload"));
+function markDuplicate(tip, other) {
+  // confirmed, claimed and reported like the other decisions (staff.js)
+  document.dispatchEvent(new CustomEvent("tip-decide", { detail: { outcome: "duplicate", duplicate_of: other } }));
 }
 
 let riskShownFor = null;
@@ -147,10 +143,11 @@ function tipWork() {
       if (body.step === "procuracy_extend") body.months = Number($("#legal-months").value);
       try {
         await api("POST", `/api/v1/tips/${encodeURIComponent(tip.tip_id)}/legal`, body);
-        say(`${T.step_done}: ${label("step", body.step)}`);
+        $("#legal-error").hidden = true;
+        sayDone(`${T.step_done}: ${label("step", body.step)}`);
         basis.value = "";
         $("#legal-note").value = "";
-      } catch (err) { if (err.status === 409) say(T.conflict, true); else sayFailure(err, $("#legal-form")); }
+      } catch (err) { showRefusal(err, $("#legal-error")); }
       document.dispatchEvent(new Event("tip-reload"));
     });
   }

@@ -16,17 +16,22 @@ ADMIN_PASSWORD = "admin-test-password"
 WEBHOOK_SECRET = "zalo-test-secret-0123456789"
 
 
+def stack_env(workdir) -> dict[str, str]:
+    """The services' settings of a test stack: limits out of the way, a fast clock sweep, the
+    webhook sources, and a database prefix of its own."""
+    return {"ANTT_ADMIN_PASSWORD": ADMIN_PASSWORD, "KAFKA_TIMEOUT_S": "10", "CLOCK_SWEEP_INTERVAL_S": "1",
+            "INTAKE_WEB_RATE_PER_MIN": "100000", "RECEIPT_FAILURES_PER_CLIENT": "100000",
+            "WEBHOOK_SOURCES": json.dumps({"zalo-380": {"channel": "zalo", "secret": WEBHOOK_SECRET},
+                                           "sms-gw": {"channel": "sms", "secret": WEBHOOK_SECRET}}),
+            "MONGO_DB_PREFIX": f"antt_test_{workdir.name.replace('-', '_')}",
+            "LOG_LEVEL": "INFO"}
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
     system = Stack(workdir, Ports.free(), kafka_bootstrap=os.environ.get("TEST_KAFKA_BOOTSTRAP"),
-                   mongo_uri=os.environ.get("TEST_MONGO_URI"),
-                   env={"ANTT_ADMIN_PASSWORD": ADMIN_PASSWORD, "KAFKA_TIMEOUT_S": "10", "CLOCK_SWEEP_INTERVAL_S": "1",
-                        "INTAKE_WEB_RATE_PER_MIN": "100000", "RECEIPT_FAILURES_PER_CLIENT": "100000",
-                        "WEBHOOK_SOURCES": json.dumps({"zalo-380": {"channel": "zalo", "secret": WEBHOOK_SECRET},
-                                                        "sms-gw": {"channel": "sms", "secret": WEBHOOK_SECRET}}),
-                        "MONGO_DB_PREFIX": f"antt_test_{workdir.name.replace('-', '_')}",
-                        "LOG_LEVEL": "INFO"})
+                   mongo_uri=os.environ.get("TEST_MONGO_URI"), env=stack_env(workdir))
     try:
         system.start()
         yield system

@@ -1,4 +1,4 @@
-"""The consumer of aggregation: tip, verification, camera, extraction, case and programme events
+"""The consumer of aggregation: tip, verification, camera, extraction, case, programme and activity events
 into the fact documents of the read models, as one faust agent (group "aggregation") taking
 batches with stream.take() (services/common/streams.py)."""
 from __future__ import annotations
@@ -14,7 +14,8 @@ from .store import FactStore
 
 GROUP = "aggregation"
 CONSUMES = [contracts.topic(name) for name in
-            ("tips.received", "tips.verification", "cameras", "extractions", "cases", "programmes")]
+            ("tips.received", "tips.verification", "cameras", "extractions", "cases", "programmes",
+              "activities")]
 
 
 def facts_handler(store: FactStore):

@@ -72,4 +72,6 @@ def writes_for(event: Event) -> list[Write]:
         return facts.case_status(event.data)
     if event.type == "programme.registered":
         return [(readmodels.PROGRAMME_FACTS, facts.programme(event.data))]
+    if event.type == "activity.logged":
+        return [(readmodels.ACTIVITY_FACTS, facts.activity(event.data))]
     return []

@@ -16,6 +16,10 @@
 - programme fact `{_id: code, unit_code, unit_path, unit_path_2025, name, kind, launched_at,
   members, registered_at}`: the names and kinds reports show for programme codes; like a
   camera's, a registration replaces the fact only if it is newer (`registered_at`).
+- activity fact `{_id: activity_id, unit_code, unit_path, unit_path_2025, programme_code, kind,
+  started_at, started_month, count, participants, traffic, drugs, theft, disputes_settled,
+  other}`: fixed once logged (a `NewFact`, like an extraction's), so a redelivered or replayed
+  `activity.logged` changes nothing and the statistics count each activity once.
 Every upsert that may create a case fact inserts `status_version: 0`, so the first versioned
 status finds it whichever event came first.
 
@@ -31,7 +35,7 @@ from datetime import datetime, timezone
 from pymongo import UpdateOne
 
 from services.common import readmodels, units
-from services.common.times import parse
+from services.common.times import VIETNAM, parse
 
 NEW_CASE = {"status_version": 0}
 
@@ -129,3 +133,11 @@ def programme(data: dict) -> UpdateOne:
             "launched_at": parse(data["launched_at"]), "registered_at": registered}
     # An older or repeated registration matches nothing; the duplicate key is then a no-op.
     return UpdateOne({"_id": data["code"], "registered_at": {"$lt": registered}}, {"$set": fact}, upsert=True)
+
+
+def activity(data: dict) -> NewFact:
+    started = parse(data["started_at"])
+    return NewFact(data["activity_id"], {
+        **_place(data), "programme_code": data["programme_code"], "kind": data["kind"],
+        "started_at": started, "started_month": started.astimezone(VIETNAM).strftime("%Y-%m"),
+        "count": data["count"], "participants": data["participants"], **data["findings"]})

@@ -6,7 +6,8 @@ beginning, into an empty database, with the same handler as the live consumer; p
     python -m services.aggregation.rebuild --target-db antt_check --drop --compare
         # ... and say whether it equals the live read models (exit 1 if not)
 
-No consumer group is used (nothing is committed, the live consumer is not disturbed). Each
+The topics are read with kafka-python's plain consumer (common/replay.py, in a worker thread):
+no consumer group is used (nothing is committed, the live consumer is not disturbed). Each
 batch goes through the live agent's processing (`BatchProcessor`, common/consume.py) with the
 same handler; what the live agent dead-letters (invalid, not carried by its topic, rejected by
 the handler) is skipped and counted instead.
@@ -17,30 +18,14 @@ import argparse
 import asyncio
 import sys
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from services.common import mongo, readmodels
 from services.common.consume import BatchProcessor, Record
 from services.common.contracts import Topic
+from services.common.replay import Replay, partitions_of
 from services.common.settings import ServiceSettings
 
 from . import agents
 from .store import FactStore
-
-
-async def _consumer(settings: ServiceSettings) -> tuple[AIOKafkaConsumer, dict[TopicPartition, int]]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=None,
-                                enable_auto_commit=False, isolation_level="read_committed",
-                                max_poll_records=1000)
-    await consumer.start()
-    try:  # topics are created with the partitions of their definitions
-        partitions = [TopicPartition(t.name, p) for t in agents.CONSUMES for p in range(t.partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        return consumer, await consumer.end_offsets(partitions)
-    except BaseException:
-        await consumer.stop()
-        raise
 
 
 class _Skipped:
@@ -52,10 +37,6 @@ class _Skipped:
 
     async def send(self, topic: Topic, record: Record, kind: str, reason: str) -> None:
         self.count += 1
-
-
-async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
-    return any([await consumer.position(tp) < end for tp, end in ends.items()])
 
 
 async def rebuild(settings: ServiceSettings, target_db: str, *, drop: bool = False,
@@ -73,22 +54,20 @@ async def rebuild(settings: ServiceSettings, target_db: str, *, drop: bool = Fal
         await store.create_indexes()
         skipped = _Skipped()
         processor = BatchProcessor(agents.CONSUMES, agents.facts_handler(store), skipped)
-        consumer, ends = await _consumer(settings)
+        replay = await asyncio.to_thread(Replay, settings.kafka_bootstrap, partitions_of(agents.CONSUMES))
         counts = {"applied": 0, "skipped": 0}
-        total, idle = sum(ends.values()), 0.0
+        idle = 0.0
         try:
-            while await _behind(consumer, ends) and idle < idle_s:
-                batches = await consumer.getmany(timeout_ms=500, max_records=1000)
-                idle = idle + 0.5 if not batches else 0.0
-                records = [r for tp, recs in batches.items() for r in recs if r.offset < ends[tp]]
-                if records:
-                    counts["applied"] += (await processor.process(records)).applied
+            while (records := await asyncio.to_thread(replay.next_batch)) is not None and idle < idle_s:
+                idle = 0.0 if records else idle + 0.5
+                if not records:
+                    continue
+                counts["applied"] += (await processor.process(records)).applied
                 counts["skipped"] = skipped.count
-                if batches:
-                    progress(f"replayed {counts['applied'] + counts['skipped']}/{total} records "
-                             f"({counts['skipped']} skipped)")
+                progress(f"replayed {counts['applied'] + counts['skipped']}/{replay.total} records "
+                         f"({counts['skipped']} skipped)")
         finally:
-            await consumer.stop()
+            await asyncio.to_thread(replay.close)
         return counts
     finally:
         await client.close()

@@ -18,6 +18,7 @@ INDEXES = {
     readmodels.EXTRACTION_FACTS: [("unit_path", "extracted_at"), ("unit_path_2025", "extracted_at")],
     readmodels.CASE_FACTS: [("unit_path", "clarified_at"), ("unit_path_2025", "clarified_at")],
     readmodels.PROGRAMME_FACTS: [("unit_path",), ("unit_path_2025",)],
+    readmodels.ACTIVITY_FACTS: [("unit_path", "started_at"), ("unit_path_2025", "started_at")],
 }
 
 

@@ -12,12 +12,21 @@ the events that cause it, which are dead-lettered with it.
 
 `EventLoop`'s commit policy: after every polled batch (at most `max_records` events, or what
 arrived within `poll_ms`), once `process()` returned.
+
+The dead-letter brake (`DeadLetterBrake`, in every `DeadLetters` sink of both runtimes): a
+consumer that would write more than DLQ_MAX_PER_WINDOW dead letters within DLQ_WINDOW_S
+seconds (a bad deploy that refuses everything, a producer writing garbage) raises
+`TooManyDeadLetters` instead of the next one, as Sentry arroyo's CountInvalidMessagePolicy does.
+The runtime then stops consuming without committing the batch in hand, leaves its group,
+reports not ready and sets `antt_consumer_stopped`, until its process is restarted (after the
+fix: the batch comes again; its applied events change nothing twice).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -29,7 +38,7 @@ from pymongo.errors import PyMongoError
 from .contracts import ContractError, Event, Topic, decode
 from . import kafka
 from .kafka import Publisher
-from .metrics import CONSUMER_LAG, DLQ_EVENTS, EVENT_PROCESSING, EVENTS_CONSUMED
+from .metrics import CONSUMER_LAG, CONSUMER_STOPPED, DLQ_EVENTS, EVENT_PROCESSING, EVENTS_CONSUMED
 from .settings import ServiceSettings
 from .tasks import BackgroundTask
 
@@ -63,19 +72,62 @@ class DeadLetterSink(Protocol):
     async def send(self, topic: Topic, record: Record, kind: str, reason: str) -> None: ...
 
 
-class DeadLetters:
-    """Writes refused messages, unchanged, to `<topic>.dlq` with the reason in headers."""
+class TooManyDeadLetters(Exception):
+    """The dead-letter brake: the consumer must stop (see the module)."""
 
-    def __init__(self, publisher: Publisher, service: str):
+
+class DeadLetterBrake:
+    """At most `limit` dead letters within any `window_s` seconds (a sliding window); the next
+    one trips the brake, for good: `check()` raises `TooManyDeadLetters` from then on, and
+    `antt_consumer_stopped{group}` is 1."""
+
+    def __init__(self, group: str, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic):
+        self.group, self.limit, self.window_s = group, limit, window_s
+        self._clock = clock
+        self._sent: deque[float] = deque()  # when the letters of the window were sent
+        self.tripped = False
+        CONSUMER_STOPPED.labels(group).set(0)
+
+    @classmethod
+    def of(cls, settings: ServiceSettings, group: str) -> "DeadLetterBrake":
+        return cls(group, settings.dlq_max_per_window, settings.dlq_window_s)
+
+    def check(self) -> None:
+        """Before a dead letter is sent: raises if it would be one too many."""
+        now = self._clock()
+        while self._sent and now - self._sent[0] >= self.window_s:
+            self._sent.popleft()
+        if not self.tripped and len(self._sent) >= self.limit:
+            self.tripped = True
+            CONSUMER_STOPPED.labels(self.group).set(1)
+            log.error("%s stops consuming: more than %d dead letters within %gs (DLQ_MAX_PER_WINDOW, "
+                      "DLQ_WINDOW_S); nothing more is committed until its process restarts",
+                      self.group, self.limit, self.window_s)
+        if self.tripped:
+            raise TooManyDeadLetters(f"{self.group}: more than {self.limit} dead letters within {self.window_s:g}s")
+
+    def record(self) -> None:
+        """After a dead letter was sent (a retried send counts once)."""
+        self._sent.append(self._clock())
+
+
+class DeadLetters:
+    """Writes refused messages, unchanged, to `<topic>.dlq` with the reason in headers, as long
+    as the brake allows (`brake.check()` raises `TooManyDeadLetters` instead)."""
+
+    def __init__(self, publisher: Publisher, service: str, brake: DeadLetterBrake):
         self._publisher = publisher
         self._service = service
+        self.brake = brake
 
     async def send(self, topic: Topic, record: Record, kind: str, reason: str) -> None:
+        self.brake.check()
         headers = [("dlq.reason", reason[:2000].encode()), ("dlq.kind", kind.encode()),
                    ("dlq.service", self._service.encode()), ("dlq.topic", record.topic.encode()),
                    ("dlq.partition", str(record.partition).encode()),
                    ("dlq.offset", str(record.offset).encode())]
         await self._publisher.send_raw(topic.dlq, record.value, record.key, headers)
+        self.brake.record()
         DLQ_EVENTS.labels(topic.name, kind).inc()
         log.warning("dead-lettered %s[%s]@%s: %s: %s", record.topic, record.partition,
                     record.offset, kind, reason)
@@ -178,11 +230,16 @@ class LagGauge:
         self._labels = held
 
 
+def dead_letters(settings: ServiceSettings, publisher: Publisher, group: str) -> DeadLetters:
+    """A consumer group's dead letters through its publisher, with the brake of the settings."""
+    return DeadLetters(publisher, group, DeadLetterBrake.of(settings, group))
+
+
 def event_loop(settings: ServiceSettings, service: str, topics: list[Topic], handler: Handler,
                publisher: Publisher) -> "EventLoop":
     """The service's consumer group (named after it), dead-lettering through its publisher."""
     return EventLoop(kafka.consumer(settings, service, topics), topics, handler,
-                     DeadLetters(publisher, service))
+                     dead_letters(settings, publisher, service))
 
 
 class EventLoop:
@@ -199,6 +256,7 @@ class EventLoop:
         self._task = BackgroundTask("event-loop")
         self.last_progress = time.monotonic()
         self._lag = LagGauge()
+        self.stopped: TooManyDeadLetters | None = None  # the brake stopped it
 
     async def start(self) -> None:
         self._task.start(self._run())
@@ -211,8 +269,8 @@ class EventLoop:
             pass
 
     async def healthy(self) -> bool:
-        """The loop runs and polled within the last minute."""
-        return self._task.running and time.monotonic() - self.last_progress < 60
+        """The loop runs (the brake did not stop it) and polled within the last minute."""
+        return self._task.running and self.stopped is None and time.monotonic() - self.last_progress < 60
 
     async def _run(self) -> None:
         while True:
@@ -232,7 +290,15 @@ class EventLoop:
                 continue
             self.last_progress = time.monotonic()
             if batches:
-                await self._processor.process([r for recs in batches.values() for r in recs])
+                try:
+                    await self._processor.process([r for recs in batches.values() for r in recs])
+                except TooManyDeadLetters as exc:
+                    self.stopped = exc  # the batch is not committed; its partitions go to the group
+                    try:
+                        await self._consumer.stop()
+                    except KafkaError as stop_failed:
+                        log.warning("leaving the group failed: %r", stop_failed)
+                    return
                 await self._commit()
             await self._record_lag()
 

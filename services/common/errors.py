@@ -44,15 +44,27 @@ def _field_name(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
-def validation_fields(errors: list[dict]) -> list[dict[str, str]]:
+_LIMITS = ("min_length", "max_length", "ge", "le", "gt", "lt")  # pydantic's ctx keys of a bound
+
+
+def validation_fields(errors: list[dict]) -> list[dict]:
+    """Pydantic's errors as `{field, reason, code}` (and `limit` for a bound): `code` is
+    pydantic's error type ("required" for a missing field, "unknown_field" for an extra one),
+    which the web pages translate."""
     fields = []
     for err in errors:
+        kind = err.get("type", "invalid")
         reason = err.get("msg", "is invalid")
-        if err.get("type") == "missing":
-            reason = "is required"
-        elif err.get("type") == "extra_forbidden":
-            reason = "is not a known field"
-        fields.append({"field": _field_name(tuple(err.get("loc", ()))), "reason": reason})
+        if kind == "missing":
+            kind, reason = "required", "is required"
+        elif kind == "extra_forbidden":
+            kind, reason = "unknown_field", "is not a known field"
+        field = {"field": _field_name(tuple(err.get("loc", ()))), "reason": reason, "code": kind}
+        ctx = err.get("ctx") or {}
+        limit = next((ctx[k] for k in _LIMITS if k in ctx), None)
+        if limit is not None:
+            field["limit"] = limit if isinstance(limit, (int, float)) else str(limit)
+        fields.append(field)
     return fields
 
 

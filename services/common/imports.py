@@ -100,7 +100,7 @@ async def accept_upload(request: Request, jobs: ImportJobs, kind: str, job_id: s
             raise ApiError(409, f"this file is being imported by job {running['_id']}")
     except SheetError as exc:
         path.unlink(missing_ok=True)
-        raise ApiError(422, str(exc), fields=[{"field": "file", "reason": str(exc)}]) from None
+        raise ApiError(422, str(exc), fields=[{"field": "file", "reason": str(exc), "code": "unreadable_file"}]) from None
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -1,5 +1,5 @@
 """Kafka clients built one way for every service: idempotent producer with acks=all,
-consumers that commit only after the write, topics created from `schemas/`."""
+consumers that commit only after the write (topics are created by `common/topics.py`)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,10 +9,9 @@ import socket
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
-from . import contracts
 from .contracts import Event, Topic
 from .metrics import EVENTS_PRODUCED
 from .settings import ServiceSettings
@@ -189,30 +188,6 @@ def consumer(settings: ServiceSettings, group_id: str, topics: list[Topic]) -> A
         auto_offset_reset="earliest", isolation_level="read_committed",
         max_poll_records=500,
     )
-
-
-async def ensure_topics(settings: ServiceSettings) -> list[str]:
-    """Create every topic of `schemas/` and its dead-letter topic; return those created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
-                                request_timeout_ms=int(settings.kafka_timeout_s * 1000))
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        wanted = []
-        for t in contracts.topics().values():
-            wanted.append(NewTopic(t.name, t.partitions, settings.kafka_replication_factor,
-                                   topic_configs={"retention.ms": str(t.retention_ms)}))
-            wanted.append(NewTopic(t.dlq, 1, settings.kafka_replication_factor,
-                                   topic_configs={"retention.ms": str(contracts.DLQ_RETENTION_MS)}))
-        missing = [n for n in wanted if n.name not in existing]
-        if missing:
-            try:
-                await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
-        return [n.name for n in missing]
-    finally:
-        await admin.close()
 
 
 async def broker_reachable(settings: ServiceSettings) -> bool:

@@ -18,6 +18,9 @@ EVENT_PROCESSING = Histogram("antt_event_batch_duration_seconds",
                              "Time to process one consumed batch", ["topic"])
 DLQ_EVENTS = Counter("antt_dlq_events_total", "Events sent to a dead-letter topic",
                      ["topic", "reason"])
+CONSUMER_STOPPED = Gauge("antt_consumer_stopped",
+                         "1 once a consumer group's member stopped itself after too many dead letters",
+                         ["group"])
 CONSUMER_LAG = Gauge("antt_consumer_lag",
                      "Committed-readable records after the consumer's position",
                      ["topic", "partition"])

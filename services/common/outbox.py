@@ -43,7 +43,9 @@ class OutboxRelay(PeriodicTask):
         return True
 
     async def sweep(self, limit: int = 100) -> None:
-        cursor = self._collection.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit)
+        # on the sparse index of `outbox.id` every relayed collection has: `outbox.0` matched the
+        # same documents but made SecantusDB read the whole collection (2.4 s for 20,000 tips)
+        cursor = self._collection.find({"outbox.id": {"$exists": True}}, {"outbox": 1}).limit(limit)
         for doc in await cursor.to_list():
             if not await self.flush(doc["_id"], doc["outbox"]):
                 return

@@ -13,7 +13,8 @@ CAMERA_FACTS = "camera_facts"  # one per camera: unit paths, programme, status, 
 EXTRACTION_FACTS = "extraction_facts"  # one per extraction: unit paths, case, tip, extracted_at
 CASE_FACTS = "case_facts"  # one per case: unit paths, status, clarified_at, camera_help, tip_ids
 PROGRAMME_FACTS = "programme_facts"  # one per programme code: name, kind, unit paths, members
-COLLECTIONS = (TIP_FACTS, CAMERA_FACTS, EXTRACTION_FACTS, CASE_FACTS, PROGRAMME_FACTS)
+ACTIVITY_FACTS = "activity_facts"  # one per programme activity: unit paths, kind, month, counts
+COLLECTIONS = (TIP_FACTS, CAMERA_FACTS, EXTRACTION_FACTS, CASE_FACTS, PROGRAMME_FACTS, ACTIVITY_FACTS)
 
 
 def database(settings: ServiceSettings, mongo: AsyncMongoClient) -> AsyncDatabase:

@@ -30,6 +30,11 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, alias="ANTT_MAX_BODY_BYTES", gt=0)
     max_attachment_bytes: int = Field(10 * 1024**2, alias="ANTT_MAX_ATTACHMENT_BYTES", gt=0,
                                       description="the largest file a tip may carry (POST /attachments)")
+    dlq_max_per_window: int = Field(100, alias="DLQ_MAX_PER_WINDOW", ge=1,
+                                    description="dead letters a consumer may write within DLQ_WINDOW_S; "
+                                                "one more stops it (not ready) until its process restarts")
+    dlq_window_s: float = Field(60.0, alias="DLQ_WINDOW_S", gt=0,
+                                description="the sliding window of DLQ_MAX_PER_WINDOW, in seconds")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     host: str = Field("127.0.0.1", alias="ANTT_HOST")
 

@@ -87,11 +87,13 @@ def _cell(value: object) -> object:
 
 
 def header_problems(columns: list[str], known: tuple[str, ...], required: tuple[str, ...]) -> list[dict]:
-    """The header's unknown, repeated or missing columns, as error fields `{field, reason}`."""
-    fields = [{"field": c or "(empty)", "reason": f"is not a known column; use {', '.join(known)}"}
+    """The header's unknown, repeated or missing columns, as error fields `{field, reason, code}`."""
+    fields = [{"field": c or "(empty)", "reason": f"is not a known column; use {', '.join(known)}", "code": "unknown_column"}
               for c in columns if c and c not in known]
-    fields += [{"field": c, "reason": "appears twice"} for c in sorted({c for c in columns if columns.count(c) > 1})]
-    return fields + [{"field": c, "reason": "is a required column"} for c in required if c not in columns]
+    fields += [{"field": c, "reason": "appears twice", "code": "repeated_column"}
+               for c in sorted({c for c in columns if columns.count(c) > 1})]
+    return fields + [{"field": c, "reason": "is a required column", "code": "required_column"}
+                     for c in required if c not in columns]
 
 
 def as_text(value: object) -> object:

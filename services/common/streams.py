@@ -43,7 +43,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from pydantic import Field
 
 from . import kafka
-from .consume import BatchProcessor, DeadLetters, Handler, LagGauge
+from .consume import BatchProcessor, Handler, LagGauge, TooManyDeadLetters, dead_letters
 from .contracts import Topic
 from .kafka import Publisher
 from .settings import ServiceSettings
@@ -183,13 +183,14 @@ class EventStream:
                  lag_interval_s: float = 1.0):
         self._settings, self._service = settings, service
         self._topic_names = [t.name for t in topics]
-        self._processor = BatchProcessor(topics, handler, DeadLetters(publisher, service),
+        self._processor = BatchProcessor(topics, handler, dead_letters(settings, publisher, service),
                                          retry_backoff_s=retry_backoff_s)
         self._backoff = retry_backoff_s
         self.app: faust.App | None = None
         self._app_started = time.monotonic()
         self._next: dict[Any, int] = {}  # per partition: the offset after the last one processed
         self._failure: BaseException | None = None
+        self.stopped: TooManyDeadLetters | None = None  # the brake stopped it: no new app
         self._lag = LagGauge()
         self._lag_interval_s = lag_interval_s
         self._task = BackgroundTask(f"{service}-stream")
@@ -210,16 +211,17 @@ class EventStream:
         await self._task.stop()
 
     async def healthy(self) -> bool:
-        """The app runs, its agent has not failed, and its consumer fetched within the last
-        minute (a fetch round returns every second even with nothing to read)."""
+        """The app runs, its agent has not failed (nor been stopped by the brake), and its
+        consumer fetched within the last minute (a fetch round returns every second even with
+        nothing to read)."""
         app = self.app
-        if app is None or not self._task.running or not app.started or app.should_stop:
+        if app is None or self.stopped or not self._task.running or not app.started or app.should_stop:
             return False
         last = max(app.consumer.last_poll, self._app_started)
         return self._failure is None and time.monotonic() - last < 60
 
     async def _run(self) -> None:
-        while True:
+        while self.stopped is None:
             if not await kafka.broker_reachable(self._settings):
                 log.warning("consumer cannot reach the broker yet")
                 await asyncio.sleep(self._backoff)
@@ -232,8 +234,9 @@ class EventStream:
                 await app.start()
                 while not app.should_stop and self._failure is None:
                     await asyncio.sleep(1)
-                log.warning("the faust app %s; starting a new one",
-                            "lost its agent" if self._failure else f"stopped ({app.state})")
+                if self.stopped is None:
+                    log.warning("the faust app %s; starting a new one",
+                                "lost its agent" if self._failure else f"stopped ({app.state})")
             except (KafkaError, OSError) as exc:
                 log.warning("the faust app did not start: %r", exc)
             except Exception:  # noqa: BLE001 - whatever it was, a new app starts from the last commit
@@ -246,6 +249,8 @@ class EventStream:
         try:
             async for events in stream.noack_take(self._settings.stream_batch_max,
                                                   within=self._settings.stream_batch_within_s):
+                if self.stopped:  # an agent faust restarted meanwhile applies nothing more
+                    raise self.stopped
                 records = [event.message for event in events]
                 await self._processor.process(records)
                 # Only now: every record of the batch is written or dead-lettered.
@@ -254,6 +259,9 @@ class EventStream:
                 for record in records:
                     self._next[record.tp] = max(self._next.get(record.tp, 0), record.offset + 1)
         except asyncio.CancelledError:
+            raise
+        except TooManyDeadLetters as exc:  # nothing more is acked; the app stops, none replaces it
+            self.stopped = self._failure = exc
             raise
         except Exception as exc:  # a bug: nothing more is acked, and the app is replaced
             self._failure = exc

@@ -11,6 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,7 @@ class Unit:
 
 @cache
 def all_units() -> dict[str, Unit]:
-    path = resources.files("vietnamadminunits") / "data" / "dataset.db"
-    with resources.as_file(path) as db_path:
+    with resources.as_file(_data_path("dataset.db")) as db_path:
         con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         rows = con.execute(
             "SELECT provinceCode, province, provinceLat, provinceLon, districtCode, district, "
@@ -86,8 +87,14 @@ def nearest_ward(lat: float, lon: float) -> Unit | None:
 # keeps the code of one of its parts), so a code is read in one era or the other, never both.
 
 
-def _data_path(name: str):
-    return resources.files("vietnamadminunits") / "data" / name
+def _data_path(name: str) -> Path:
+    """A data file of `vietnamadminunits`, found without importing the package: its code (an
+    address parser) imports Unidecode (GPL-2.0+), shapely and geopy, which the image leaves out
+    (the package is installed there without its dependencies; see pyproject's `data-only`)."""
+    spec = find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the package vietnamadminunits (the unit table) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / name
 
 
 @cache

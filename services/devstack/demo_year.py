@@ -4,14 +4,21 @@ the environment workers' programme 32 tips / 12 converted, 1,911 cameras in 34 c
 programmes, 1,028 extractions helping clarify 152 cases. `scale` shrinks every figure (tests).
 
 The events are produced straight to the topics (as their writers would) with ids derived from
-the seed, so loading twice changes nothing in the read models. Demo only: the tips reach
-verification as new tips, but the decisions and cases exist only in the read models.
+the seed, so loading twice changes nothing. Every tip is decided within its legal clock
+(demo_decisions.py); verification applies those recorded decisions to its tips (its
+history.py), so the officer's queue holds only today's open work (demo_backlog.py). The cases
+and extractions exist only in the read models; the extractions are of the cameras of the
+registry (demo_cameras.py), which `make run` imports through the extraction service.
+
+To add another kind of the year's work (e.g. patrols), write its `_part(y)` emitting through
+`y.emit` and call it from `year_events`.
 """
 from __future__ import annotations
 
 import asyncio
 import random
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
@@ -19,6 +26,10 @@ from aiokafka import AIOKafkaProducer
 from services.common import contracts, units
 from services.common.contracts import Event
 from services.common.times import VIETNAM, iso
+
+from . import demo_backlog, demo_cameras
+from . import demo_decisions as decisions
+from .demo_activities import activity_events
 
 CHANNELS = {"tip_box": 5, "walk_in": 312, "hotline": 375}
 VALUABLE = 265
@@ -30,7 +41,7 @@ PROGRAMME_REGISTRY = {
     "LGTQ": ("Tổ liên gia tự quản", "neighbourhood", "2018-09-01", 2125),
 }
 CAMERA_PROGRAMME = ("Camera giám sát ANTT", "camera", "2021-05-01", 56)  # one per ward
-CAMERAS, CAMERA_PROGRAMMES = 1911, 34
+CAMERAS, CAMERA_PROGRAMMES = demo_cameras.CAMERAS, demo_cameras.CAMERA_PROGRAMMES
 EXTRACTIONS, CLARIFIED_WITH_CAMERA, OTHER_CASES = 1028, 152, 30
 CATEGORIES = ["theft", "drugs", "gambling", "fight", "illegal_lending", "weapons", "traffic", "fire_risk"]
 CONTENTS = ["Người dân phản ánh có đối tượng lạ nghi trộm cắp tài sản trong khu dân cư.",
@@ -111,31 +122,27 @@ def _tips(y: _Year) -> list[tuple[str, str, datetime]]:
     return tips
 
 
-def _status(y: _Year, tip_id: str, ward: str, status: str, previous: str, version: int, when: datetime) -> None:
-    y.emit("tips.verification", "tip.status_changed/1", tip_id, {
-        "tip_id": tip_id, "status": status, "previous_status": previous, "version": version,
-        "changed_at": iso(when), "actor": {**ACTOR, "unit_code": ward}}, when)
-
-
-def _cameras(y: _Year) -> list[tuple[str, str]]:
-    wards = y.wards[:_n(CAMERA_PROGRAMMES, y.scale)]
-    cameras = []
-    for i in range(_n(CAMERAS, y.scale)):
-        ward, camera_id = wards[i % len(wards)], f"CAM-{wards[i % len(wards)]}-{i:04d}"
-        installed = y.at(y.start - timedelta(days=3 * 365), 3 * 365 + 300)
-        y.emit("cameras", "camera.registered/1", camera_id, {
-            "camera_id": camera_id, **y.place(ward), "location": {"lat": 19.8, "lon": 105.77},
-            "owner_kind": y.rnd.choice(["household", "business", "public_body"]),
-            "programme_code": f"CAMERA-{ward}", "retention_days": 30, "status": "working",
-            "installed_at": iso(installed), "registered_at": iso(installed + timedelta(days=1))}, installed)
-        cameras.append((camera_id, ward))
-    return cameras
+def _cameras(y: _Year, registry: list[dict], emit: bool) -> list[tuple[str, str]]:
+    """The registry's (camera_id, ward); with `emit`, its camera.registered events too, as
+    extraction writes them (tests that produce events straight; `make run` imports the rows)."""
+    for row in registry if emit else ():
+        installed = datetime.fromisoformat(row["installed_at"])
+        y.emit("cameras", "camera.registered/1", row["camera_id"], {
+            "camera_id": row["camera_id"], **y.place(row["unit_code"]),
+            "location": {"lat": row["lat"], "lon": row["lon"]}, "owner_kind": row["owner_kind"],
+            "programme_code": row["programme_code"], "retention_days": row["retention_days"],
+            "status": row["status"], "installed_at": iso(installed),
+            "registered_at": iso(installed + timedelta(days=1))}, installed)
+    return [(row["camera_id"], row["unit_code"]) for row in registry]
 
 
 def year_events(year: int, district: str = "380", scale: float = 1.0, seed: int = 2024,
                 cameras: bool = True, programmes: bool = False) -> dict[str, list[Event]]:
-    """Every event of the year by topic name (cameras registered too, unless `cameras=False`;
-    the programmes too if `programmes`: `make run` registers them through the API instead)."""
+    """Every event of the year by topic name: the tips, every one decided within its legal
+    clock (decisions.py), the cases, the extractions on the registered cameras (demo_cameras),
+    and the cameras' own events unless `cameras=False` (`make run` imports the registry through
+    the extraction service instead); the programmes too if `programmes` (`make run` registers
+    them through the API instead)."""
     y = _Year(year, district, scale, seed)
     if programmes:
         _programmes(y)
@@ -148,34 +155,31 @@ def year_events(year: int, district: str = "380", scale: float = 1.0, seed: int 
     tips.sort(key=lambda t: t[0] not in to_convert)  # stable: the programme conversions first
     valuable, rest = tips[:_n(VALUABLE, scale)], tips[_n(VALUABLE, scale):]
     cases_wanted = _n(CLARIFIED_WITH_CAMERA, scale) + _n(OTHER_CASES, scale)
-    for i, (tip_id, ward, received) in enumerate(valuable):
-        _status(y, tip_id, ward, "valuable", "received", 1, received + timedelta(days=2))
+    for tip_id, _, _ in valuable:
         # more cases from tips outside the programmes: a programme's conversions are its own figure
         if len(to_convert) < cases_wanted and programme_of[tip_id] is None:
             to_convert.add(tip_id)
-    for j, (tip_id, ward, received) in enumerate(rest):
-        if j % 10 != 0:  # one in ten is still waiting for a decision
-            status = "duplicate" if j % 7 == 0 else "not_valuable"
-            _status(y, tip_id, ward, status, "received", 1, received + timedelta(days=3))
     converted = sorted((t for t in valuable if t[0] in to_convert), key=lambda t: t[0])
-    camera_list = _cameras(y) if cameras else [(f"CAM-{w}-0000", w) for w in y.wards[:1]]
-    clarified_cases = _cases(y, converted)
+    opened = {tip_id: received + timedelta(days=4) for tip_id, _, received in converted}
+    decisions.decide_all(y, valuable, rest, opened)
+    registry = demo_cameras.rows(district, scale, seed)
+    camera_list = _cameras(y, registry, emit=cameras)
+    clarified_cases = _cases(y, converted, opened)
     _extractions(y, camera_list, clarified_cases)
+    y.out["activities"] += activity_events(year, district, scale, seed)  # the patrols (demo_activities.py)
     return y.out
 
 
-def _cases(y: _Year, converted: list) -> list[tuple[str, str]]:
-    """One case per converted tip (every third also marked converted by verification); the first
-    ones are clarified with camera help. Returns the (case_id, ward) that need extractions."""
+def _cases(y: _Year, converted: list, opened_at: dict[str, datetime]) -> list[tuple[str, str]]:
+    """One case per converted tip; the first ones are clarified with camera help. Returns the
+    (case_id, ward) that need extractions."""
     with_camera = _n(CLARIFIED_WITH_CAMERA, y.scale)
     helped = []
     for i, (tip_id, ward, received) in enumerate(converted):
-        case_id, opened = f"C-DEMO{y.year}-{y.district}-{i:04d}", received + timedelta(days=4)
+        case_id, opened = f"C-DEMO{y.year}-{y.district}-{i:04d}", opened_at[tip_id]
         y.emit("cases", "case.opened/1", case_id, {
             "case_id": case_id, **y.place(ward), "tip_ids": [tip_id], "opened_at": iso(opened),
             "version": 1, "actor": ACTOR}, opened)
-        if i % 3 == 0:
-            _status(y, tip_id, ward, "converted", "valuable", 2, opened)
         if i < with_camera or i % 4 == 0:
             # within the year (the report counts the year's clarifications); opened by Dec 31, 18:00
             changed = min(opened + timedelta(days=y.rnd.randint(1, 20)), y.last_evening)
@@ -188,10 +192,15 @@ def _cases(y: _Year, converted: list) -> list[tuple[str, str]]:
 
 
 def _extractions(y: _Year, cameras: list[tuple[str, str]], cases: list[tuple[str, str]]) -> None:
+    """The year's extractions, each from a registered camera: for a case, one of its ward's."""
+    by_ward: dict[str, list[str]] = {}
+    for camera_id, ward in cameras:
+        by_ward.setdefault(ward, []).append(camera_id)
     for i in range(_n(EXTRACTIONS, y.scale)):
         case_id, ward = cases[i] if i < len(cases) else (None, None)
-        camera_id, camera_ward = y.rnd.choice(cameras)
-        ward = ward or camera_ward
+        if ward not in by_ward:
+            ward = y.rnd.choice(sorted(by_ward))
+        camera_id = y.rnd.choice(by_ward[ward])
         extracted = y.at()
         extraction_id = f"X-DEMO{y.year}-{y.district}-{i:05d}"
         y.emit("extractions", "extraction.logged/1", extraction_id, {
@@ -216,8 +225,17 @@ async def produce(bootstrap: str, events: dict[str, list[Event]]) -> int:
     return len(sent)
 
 
-def load_year(bootstrap: str, year: int, district: str = "380", scale: float = 1.0) -> int:
-    """The demo: `year` and, for the comparison, the year before it (a bit smaller)."""
-    before = year_events(year - 1, district, scale * 0.85, cameras=False)
-    events = year_events(year, district, scale)
-    return asyncio.run(produce(bootstrap, before)) + asyncio.run(produce(bootstrap, events))
+def load_year(bootstrap: str, year: int, wait_for_tips: Callable[[int], None], district: str = "380",
+              scale: float = 1.0, now: datetime | None = None) -> int:
+    """The demo: `year` and, for the comparison, the year before it (a bit smaller), and the
+    open work of today (demo_backlog), without camera events (`make run` imports the registry).
+    The tips go first; `wait_for_tips(n)` returns once verification holds them (it applies the
+    decisions only to tips it has), then everything else. Returns how many events were sent."""
+    parts = [year_events(year - 1, district, scale * 0.85, cameras=False),
+             year_events(year, district, scale, cameras=False),
+             demo_backlog.events(now or datetime.now(VIETNAM), district)]
+    tips = {"tips.received": [e for part in parts for e in part["tips.received"]]}
+    sent = asyncio.run(produce(bootstrap, tips))
+    wait_for_tips(sent)
+    rest = {t: [e for part in parts for e in part[t]] for t in contracts.topics() if t != "tips.received"}
+    return sent + asyncio.run(produce(bootstrap, rest))

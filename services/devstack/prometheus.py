@@ -33,18 +33,19 @@ def require(name: str) -> Path:
     return path
 
 
-def config(targets: dict[str, str], scrape_interval: str) -> str:
-    """One job per service, named after it (dashboards and rules select on `job`)."""
+def config(targets: dict[str, list[str]], scrape_interval: str) -> str:
+    """One job per service, named after it (dashboards and rules select on `job`), its
+    replicas the job's targets."""
     return yaml.safe_dump({
         "global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
         "rule_files": [str(RULES / "*.yml")],
-        "scrape_configs": [{"job_name": name, "static_configs": [{"targets": [address]}]}
-                           for name, address in targets.items()],
+        "scrape_configs": [{"job_name": name, "static_configs": [{"targets": addresses}]}
+                           for name, addresses in targets.items()],
     }, sort_keys=False)
 
 
 class Prometheus:
-    def __init__(self, data_dir: Path, port: int, targets: dict[str, str], scrape_interval: str = "5s"):
+    def __init__(self, data_dir: Path, port: int, targets: dict[str, list[str]], scrape_interval: str = "5s"):
         self.data_dir, self.port = data_dir, port
         self.targets, self.scrape_interval = targets, scrape_interval
         self.child: Child | None = None

@@ -93,14 +93,19 @@ async def list_cameras(request: Request, user: CurrentUser, unit_code: Unit = No
                        owner_kind: Annotated[domain.OwnerKind | None, Query()] = None,
                        near: Annotated[str | None, Query(description="lat,lon")] = None,
                        radius_m: Annotated[float | None, Query(gt=0, le=MAX_RADIUS_M)] = None,
+                       q: Annotated[str | None, Query(max_length=100, description="words of the camera id or "
+                                                      "owner's name, with or without diacritics")] = None,
                        page: Annotated[int, Query(ge=1, le=100000)] = 1,
                        page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50) -> dict:
-    """Cameras in the caller's unit (or one below); with `near` and `radius_m`, nearest first."""
+    """Cameras in the caller's unit (or one below); with `near` and `radius_m`, nearest first;
+    `q` searches the camera id and the owner's name."""
     require_role(user, *domain.VIEWING_ROLES)
     scope = scope_of(user, unit_code)
     point = domain.parse_near(near, radius_m)
     filters = {k: v for k, v in (("programme_code", programme_code), ("status", status),
                                  ("owner.kind", owner_kind)) if v is not None}
+    if q:
+        filters.update(domain.search_pattern(q))
     docs, total = await guard_db(request.app.state.service.store.find_cameras(
         scope=scope, filters=filters, near=point, radius_m=radius_m,
         skip=(page - 1) * page_size, limit=page_size))

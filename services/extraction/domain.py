@@ -2,8 +2,10 @@
 what, which cameras still hold footage of a moment, and the event data. No I/O."""
 from __future__ import annotations
 
+import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -132,7 +134,26 @@ def camera_doc(camera: CameraIn, unit_path: list[str], now: datetime) -> dict:
             "location": {"type": "Point", "coordinates": [camera.location.lon, camera.location.lat]},
             "owner": camera.owner.model_dump(), "programme_code": camera.programme_code,
             "retention_days": camera.retention_days, "status": camera.status,
-            "installed_at": camera.installed_at, "registered_at": now, "version": 1, "outbox": []}
+            "installed_at": camera.installed_at, "registered_at": now, "version": 1, "outbox": [],
+            "search": search_key(camera.camera_id, camera.owner.name)}
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics ("đ" as "d"): what a search compares."""
+    text = text.lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def search_key(camera_id: str, owner_name: str) -> str:
+    """What `GET /cameras?q=` looks in: the camera's id and its owner's name, folded."""
+    return fold(f"{camera_id} {owner_name}")
+
+
+def search_pattern(q: str) -> dict:
+    """The query on `search` for the words of `q` (each must occur; typed with or without
+    diacritics)."""
+    words = fold(q).split()
+    return {"$and": [{"search": {"$regex": re.escape(w)}} for w in words]} if words else {}
 
 
 def camera_view(doc: dict, user: Principal) -> dict:
@@ -141,7 +162,8 @@ def camera_view(doc: dict, user: Principal) -> dict:
     owner = dict(doc["owner"])
     if user.role not in CONTACT_ROLES:
         owner.pop("contact", None)
-    view = {"camera_id": doc["_id"], "unit_code": doc["unit_code"], "location": {"lat": lat, "lon": lon},
+    unit = units.get(doc["unit_code"])
+    view = {"camera_id": doc["_id"], "unit_code": doc["unit_code"], "unit_name": unit.name if unit else None, "location": {"lat": lat, "lon": lon},
             "owner": owner, "programme_code": doc.get("programme_code"),
             "retention_days": doc["retention_days"], "status": doc["status"],
             "installed_at": iso(doc["installed_at"]), "registered_at": iso(doc["registered_at"]),
@@ -188,6 +210,8 @@ def camera_changes(doc: dict, change: CameraChange, now: datetime) -> dict:
     changed = {k: v for k, v in values.items() if doc.get(k) != v}
     if not changed:
         return {}
+    if "owner" in changed:
+        changed["search"] = search_key(doc["_id"], changed["owner"]["name"])
     return {**changed, "version": doc.get("version", 1) + 1, "updated_at": now}
 
 

@@ -3,18 +3,18 @@ token's user still exists and is not revoked, for every request it serves or for
 services behind it check the token's signature, expiry, role and unit themselves)."""
 from __future__ import annotations
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
-from services.common import http, mongo, readmodels
+from services.common import asgi, http, mongo, readmodels
 from services.common.auth import read_token
 from services.common.errors import ApiError, error_body, unavailable
 from services.common.imports import MULTIPART_SLACK, ImportSettings
 
-from . import api, audit_api, cameras, cases, imports, programmes, reports, ui, ui_camera
+from . import activities, api, audit_api, cameras, cases, imports, places, programmes, reports, ui, ui_camera
 from .settings import GatewaySettings
+from .upstream import Upstream
 from .users import LoginGuard, UserStore
 
 UPSTREAMS = ("intake", "verification", "extraction")
@@ -28,8 +28,7 @@ class GatewayService:
         self.users = UserStore(db)
         self.login_guard = LoginGuard(db, settings)
         self.tip_facts = readmodels.tip_facts(settings, self.mongo)
-        self.upstreams = {name: httpx.AsyncClient(base_url=settings.upstream(name),
-                                                  timeout=settings.upstream_timeout_s)
+        self.upstreams = {name: Upstream(settings.upstreams(name), settings.upstream_timeout_s)
                           for name in UPSTREAMS}
 
     async def start(self) -> None:
@@ -38,8 +37,8 @@ class GatewayService:
             await self.users.set_admin(self.settings.admin_password)
 
     async def stop(self) -> None:
-        for client in self.upstreams.values():
-            await client.aclose()
+        for upstream in self.upstreams.values():
+            await upstream.aclose()
         await self.mongo.close()
 
     async def readiness(self) -> dict[str, bool]:
@@ -70,14 +69,17 @@ def _error(exc: ApiError) -> JSONResponse:
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-    app = http.create_app("gateway", settings, GatewayService, large_bodies(settings))
+    pages = asgi.page_policy(img_sources=ui_camera.tile_source(settings.map_tiles_url))
+    app = http.create_app("gateway", settings, GatewayService, large_bodies(settings), content_policy=pages)
     app.middleware("http")(_refuse_revoked)
     app.include_router(imports.router)
     app.include_router(api.router)
     app.include_router(audit_api.router)
     app.include_router(cameras.router)
+    app.include_router(places.router)
     app.include_router(cases.router)
     app.include_router(programmes.router)
+    app.include_router(activities.router)
     app.include_router(reports.router)
     app.include_router(ui.router)
     app.include_router(ui_camera.router)
@@ -92,6 +94,7 @@ def large_bodies(settings: GatewaySettings) -> list[http.BodyLimit]:
     imported = ImportSettings().max_import_bytes
     return [http.BodyLimit("/api/v1/tips/import", imported, "file", MULTIPART_SLACK),
             http.BodyLimit("/api/v1/cameras/import", imported, "file", MULTIPART_SLACK),
+            http.BodyLimit("/api/v1/activities/import", imported, "file", MULTIPART_SLACK),
             http.BodyLimit("/api/v1/extractions/{extraction_id}/files", settings.extraction_file_max_bytes,
                            "file", MULTIPART_SLACK),
             http.BodyLimit("/api/v1/attachments", settings.max_attachment_bytes, "file", MULTIPART_SLACK)]

@@ -47,8 +47,13 @@ async def change_case_status(case_id: str, body: CaseStatusChange, request: Requ
 
 @router.get("/queue", tags=["work"])
 async def work_queue(request: Request) -> Response:
-    """The unit's tips awaiting a verdict (`unit_code`, `limit` ≤ 100), by priority then
-    nearest legal deadline, with clock state, claim and duplicate proposals."""
+    """The unit's open tips, what needs action first (priority, then the nearest legal
+    deadline): `bucket=action|overdue|all` (counts of both in `counts`), filters `status`
+    (received, valuable), `channel`, `category`, `priority`, `unit_code` (a ward),
+    `clock=near|overdue`, `claimed=me|none`, `unread=true`, `from`, `to`, `q` (words of the
+    content, with or without diacritics); `total` counts the filtered bucket; paging by
+    `after` (the previous page's `next`, stable while tips arrive) or `page`, `page_size` ≤ 100.
+    Each item has its clock state, claim and `unread` (a tipster's message not yet read)."""
     return await _to_verification(request)
 
 

@@ -8,8 +8,9 @@ from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from services.common import http
 from services.common.errors import ApiError, unavailable
+
+from .upstream import Upstream
 
 PASSED_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language")
 PASSED_RESPONSE_HEADERS = ("content-type", "retry-after", "www-authenticate")
@@ -41,12 +42,13 @@ def _headers(request: Request, passed: tuple[str, ...]) -> dict[str, str]:
 
 
 async def forward(request: Request, service: str, extra_headers: tuple[str, ...] = ()) -> Response:
-    client: httpx.AsyncClient = request.app.state.service.upstreams[service]
+    """To one of the service's replicas (round robin; the next one if it could not connect)."""
+    replicas: Upstream = request.app.state.service.upstreams[service]
     headers = _headers(request, PASSED_REQUEST_HEADERS + extra_headers)
     try:
-        upstream = await client.request(request.method, _path(request),
-                                        params=request.query_params, content=await request.body(),
-                                        headers=headers)
+        upstream = await replicas.request(request.method, _path(request),
+                                          params=request.query_params, content=await request.body(),
+                                          headers=headers)
     except httpx.TransportError as exc:
         raise _upstream_failed(service, exc) from None
     return Response(upstream.content, status_code=upstream.status_code,
@@ -56,25 +58,25 @@ async def forward(request: Request, service: str, extra_headers: tuple[str, ...]
 async def forward_stream(request: Request, service: str) -> Response:
     """Like `forward`, for large bodies: the request body and the answer flow through in
     chunks, never whole in memory. A body beyond the route's limit (the app's `large_bodies`
-    table) is refused with 413 before it is read if its length is declared, else cut off there:
-    the service then sees the connection end before the body did, and keeps nothing."""
-    client: httpx.AsyncClient = request.app.state.service.upstreams[service]
+    table) is refused with 413 before it is read if its length is declared, else cut off there
+    (`http.CappedBody` raises in `request.stream()`): the service then sees the connection end
+    before the body did, and keeps nothing."""
+    replicas: Upstream = request.app.state.service.upstreams[service]
     headers = _headers(request, PASSED_REQUEST_HEADERS + ("content-length",))
-    limit = http.body_limit(request)
+    flowing = False
 
     async def body() -> AsyncIterator[bytes]:
-        seen = 0
+        nonlocal flowing
+        flowing = True
         async for chunk in request.stream():
-            seen += len(chunk)
-            if seen > limit.body_bytes:
-                raise limit.too_large()
             yield chunk
 
     has_body = request.method not in ("GET", "HEAD", "DELETE")
-    outgoing = client.build_request(request.method, _path(request), params=request.query_params,
+    def outgoing(client: httpx.AsyncClient) -> httpx.Request:
+        return client.build_request(request.method, _path(request), params=request.query_params,
                                     content=body() if has_body else None, headers=headers)
-    try:
-        upstream = await client.send(outgoing, stream=True)
+    try:  # another replica only while no byte of the body was read (it cannot be read twice)
+        upstream = await replicas.send(outgoing, stream=True, retryable=lambda: not flowing)
     except httpx.TransportError as exc:
         raise _upstream_failed(service, exc) from None
     passed = PASSED_RESPONSE_HEADERS + ("content-disposition",)

@@ -5,7 +5,8 @@ text building (JSON, Markdown, CSV, XLSX), no I/O, unit-tested.
 overdue}, "by_channel": [{key, received, valuable, converted}], "by_programme": [...],
 "cameras": {cameras, camera_programmes, extractions, cases_clarified}, "previous": {"tips",
 "cameras"}, "programmes": {code: {name, kind}}}` (the registered programmes; optional: a code
-nobody registered is named from its prefix, else shown as it is). A public report shows every figure below 5 as "< 5" (small counts can identify
+nobody registered is named from its prefix, else shown as it is), and optionally "activities":
+`{kind: {activities, participants, findings...}}` (the patrols' sentences, report_activities.py). A public report shows every figure below 5 as "< 5" (small counts can identify
 informants) and no percentage or change computed from such a figure.
 """
 from __future__ import annotations
@@ -15,6 +16,8 @@ import io
 from typing import Literal
 
 from openpyxl import Workbook
+
+from . import report_activities
 
 Audience = Literal["internal", "public"]
 SMALL = 5
@@ -36,6 +39,9 @@ PROGRAMMES = {  # code prefix → a name for codes nobody registered (codes are 
 }
 COLUMNS = ("received", "valuable", "converted")
 HEADERS = ("Tiếp nhận", "Có giá trị", "Chuyển hóa")
+ACTIVITY_COLUMNS = ("activities", "participants", "traffic", "drugs", "theft", "disputes_settled", "other")
+ACTIVITY_HEADERS = ("Số lượt", "Lượt người tham gia", "Vi phạm giao thông", "Ma túy", "Trộm cắp",
+                    "Mâu thuẫn được giải quyết", "Khác")
 
 
 def number(n: int) -> str:
@@ -99,6 +105,7 @@ def paragraphs(figures: dict, audience: Audience) -> list[str]:
            + (f", với các hình thức: {forms}" if forms else "") + ". "
            f"Số tin tiếp nhận {f.change(tips['received'], prev['tips']['received'], year)}; "
            f"số tin có giá trị {f.change(tips['valuable'], prev['tips']['valuable'], year)}."]
+    out += report_activities.sentences(figures.get("activities") or {}, f.show)
     for g in (g for g in figures["by_programme"] if g["key"]):
         out.append(f"Thông qua mô hình “{_namer(figures)(g['key'])}”, các thành viên đã cung cấp "
                    f"{f.show(g['received'])} tin liên quan đến ANTT, trong đó có {f.show(g['converted'])} "
@@ -126,9 +133,14 @@ def tables(figures: dict, audience: Audience) -> dict[str, list[list]]:
     """The tables by channel and by programme, with a header row."""
     f = Figures(audience)
     channels = sorted(figures["by_channel"], key=lambda g: list(CHANNELS).index(g["key"]))
-    return {"Theo kênh tiếp nhận": [["Mã", "Kênh", *HEADERS]]
-            + _rows(channels, lambda k: CHANNELS[k][1], f),
-            "Theo mô hình": [["Mã", "Mô hình", *HEADERS]] + _rows(figures["by_programme"], _namer(figures), f)}
+    out = {"Theo kênh tiếp nhận": [["Mã", "Kênh", *HEADERS]]
+           + _rows(channels, lambda k: CHANNELS[k][1], f),
+           "Theo mô hình": [["Mã", "Mô hình", *HEADERS]] + _rows(figures["by_programme"], _namer(figures), f)}
+    if activities := figures.get("activities"):
+        out["Theo loại hoạt động"] = [["Mã", "Hoạt động", *ACTIVITY_HEADERS]] + [
+            [kind, report_activities.kind_name(kind), *(f.value(m[c]) for c in ACTIVITY_COLUMNS)]
+            for kind, m in activities.items()]
+    return out
 
 
 def title(figures: dict) -> str:
@@ -150,6 +162,7 @@ def to_json(figures: dict, audience: Audience) -> dict:
             "by_programme": [masked(g) for g in figures["by_programme"]],
             "programmes": figures.get("programmes") or {},
             "cameras": masked(figures["cameras"]),
+            "activities": {k: masked(m) for k, m in (figures.get("activities") or {}).items()},
             "previous": {"tips": masked(figures["previous"]["tips"]),
                          "cameras": masked(figures["previous"]["cameras"])},
             "paragraphs": paragraphs(figures, audience)}
@@ -176,6 +189,8 @@ def long_rows(figures: dict, audience: Audience) -> list[list]:
     for part, groups, label in (("kenh", figures["by_channel"], lambda k: CHANNELS[k][1]),
                                 ("mo_hinh", figures["by_programme"], _namer(figures))):
         out += [[part, g["key"] or "", label(g["key"]), c, f.value(g[c])] for g in groups for c in COLUMNS]
+    out += [["hoat_dong", kind, report_activities.kind_name(kind), c, f.value(m[c])]
+            for kind, m in (figures.get("activities") or {}).items() for c in ACTIVITY_COLUMNS]
     return out
 
 

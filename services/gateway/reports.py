@@ -15,7 +15,7 @@ from services.common.auth import CurrentUser, Principal, require_scope
 from services.common.errors import ApiError
 from services.common.times import zoned
 
-from . import report, stats
+from . import activity_stats, report, stats
 
 router = APIRouter(prefix="/api/v1")
 UnitCode = Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")]
@@ -79,6 +79,7 @@ async def summary(request: Request, user: CurrentUser, year: Annotated[int, Quer
     code, era = _scope(user, unit_code, era)
     db = readmodels.database(request.app.state.settings, request.app.state.service.mongo)
     figures = await stats.report_figures(db, code, year, era)
+    figures["activities"] = await activity_stats.report_activities(db, code, *stats.year_period(year), era)
     await audit.record(request, "gateway", user, "report.exported", f"summary/{code}/{year}",
                        {"format": format, "audience": audience, "units": era})
     if format == "json":

@@ -5,12 +5,16 @@ from pydantic import Field, field_validator
 from services.common.settings import ServiceSettings
 
 
+REPLICAS = "several replicas: addresses separated by commas (round robin, the next on a connect error)"
+
+
 class GatewaySettings(ServiceSettings):
-    intake_url: str | None = Field(None, alias="INTAKE_URL", description="default: http://127.0.0.1:INTAKE_PORT")
+    intake_url: str | None = Field(None, alias="INTAKE_URL",
+                                   description="default: http://127.0.0.1:INTAKE_PORT; " + REPLICAS)
     verification_url: str | None = Field(None, alias="VERIFICATION_URL",
-                                         description="default: http://127.0.0.1:VERIFICATION_PORT")
+                                         description="default: http://127.0.0.1:VERIFICATION_PORT; " + REPLICAS)
     extraction_url: str | None = Field(None, alias="EXTRACTION_URL",
-                                       description="default: http://127.0.0.1:EXTRACTION_PORT")
+                                       description="default: http://127.0.0.1:EXTRACTION_PORT; " + REPLICAS)
     admin_password: str | None = Field(None, alias="ANTT_ADMIN_PASSWORD", min_length=8,
                                        description="if set, user 'admin' (role admin, unit 38) has it")
     upstream_timeout_s: float = Field(30.0, alias="UPSTREAM_TIMEOUT_S", gt=0)
@@ -41,5 +45,7 @@ class GatewaySettings(ServiceSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    def upstream(self, service: str) -> str:
-        return getattr(self, f"{service}_url") or f"http://127.0.0.1:{self.port_of(service)}"
+    def upstreams(self, service: str) -> list[str]:
+        """The service's replicas: its *_URL, one address or several separated by commas."""
+        urls = getattr(self, f"{service}_url") or f"http://127.0.0.1:{self.port_of(service)}"
+        return [url.strip() for url in urls.split(",") if url.strip()]

@@ -15,7 +15,9 @@ from fastapi import Path as PathPart
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from services.common import units
+from services.common import tip_columns, units
+from services.common.collation import vi_key
+from services.common.limits import TIP_CONTENT_MAX
 from services.common.errors import ApiError
 
 WEB = Path(__file__).parent / "web"
@@ -29,10 +31,11 @@ STATIC_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # no 
 PAGES = (("/", "tip.html", "tip"), ("/theo-doi", "followup.html", "followup"),
          ("/dang-nhap", "login.html", "login"), ("/can-bo", "queue.html", "queue"),
          ("/tiep-nhan", "intake.html", "intake"), ("/chi-huy", "command.html", "command"),
-         ("/tiep-nhan/nhap-lo", "batch.html", "batch"), ("/can-bo/vu-viec", "cases.html", "cases"))
+         ("/can-bo/vu-viec", "cases.html", "cases"), ("/tiep-nhan/hoat-dong", "activity.html", "activity"))
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB / "templates")
+templates.env.globals["content_max"] = TIP_CONTENT_MAX  # the counter of every tip text area
 
 
 @cache
@@ -46,10 +49,36 @@ def texts(section: str, lang: str) -> dict[str, str]:
     return {key: value[lang] for key, value in table.items()}
 
 
+@cache
+def labels(lang: str) -> dict[str, dict[str, str]]:
+    """The display names of codes (categories, priorities, statuses, channels, legal steps,
+    clock states, roles, fields and error codes), by kind then code, in one language: the
+    pages show these (common.js `label(kind, code)`), never the codes."""
+    return {kind: {code: value[lang] for code, value in names.items()}
+            for kind, names in strings()["labels"].items()}
+
+
+# The staff menu: page, its strings key, and the roles whose work it is, as the APIs it calls
+# allow them (GET /queue: verification's DECIDING_ROLES; /cases: CASE_ROLES; POST /tips and
+# imports: intake's RECORDING_ROLES; activities: its LOGGING_ROLES; /stats: every role in its unit; /cameras: extraction's
+# VIEWING_ROLES). tests/e2e/test_ui_labels.py checks each role's menu against those answers.
+MENU = (("/can-bo", "nav_queue", ("officer", "commander", "admin")),
+        ("/can-bo/vu-viec", "nav_cases", ("officer", "commander", "admin")),
+        ("/tiep-nhan", "nav_intake", ("clerk", "officer", "commander", "admin")),
+        ("/tiep-nhan/hoat-dong", "nav_activity", ("clerk", "commander", "admin")),
+        ("/chi-huy", "nav_command", ("clerk", "officer", "camera_operator", "commander", "ops", "admin")),
+        ("/camera", "nav_camera", ("camera_operator", "officer", "commander", "admin")))
+
+
+def respond(request: Request, template: str, t: dict[str, str], lang: str, page: str, **extra) -> HTMLResponse:
+    """A page with its strings `t`, the code labels and the staff menu."""
+    return templates.TemplateResponse(request, template, {"t": t, "lang": lang, "page": page, "labels": labels(lang),
+                                                          "menu": MENU, **extra})
+
+
 def render(request: Request, template: str, section: str, lang: str, **extra) -> HTMLResponse:
     lang = lang if lang in LANGS else "vi"
-    t = texts(section, lang)
-    return templates.TemplateResponse(request, template, {"t": t, "lang": lang, "page": section, **extra})
+    return respond(request, template, texts(section, lang), lang, section, **extra)
 
 
 def _page(template: str, section: str):
@@ -60,6 +89,20 @@ def _page(template: str, section: str):
 
 for _path, _template, _section in PAGES:
     router.add_api_route(_path, _page(_template, _section), methods=["GET"], response_class=HTMLResponse)
+
+
+@router.get("/tiep-nhan/nhap-lo", response_class=HTMLResponse)
+async def batch_page(request: Request, lang: Annotated[str, Query(max_length=2)] = "vi") -> HTMLResponse:
+    """The batch import, with the columns a file may have (Vietnamese headers or English names)."""
+    return render(request, "batch.html", "batch", lang, columns=tip_columns.COLUMNS)
+
+
+@router.get("/tiep-nhan/mau-nhap-lo.csv")
+async def batch_template() -> Response:
+    """An empty import file whose header names the columns in Vietnamese."""
+    return Response(tip_columns.template_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="mau-nhap-lo-tin-bao.csv"',
+                             "Cache-Control": "max-age=300"})
 
 
 @router.get("/can-bo/tin/{tip_id}", response_class=HTMLResponse)
@@ -89,15 +132,16 @@ async def static(name: str) -> FileResponse:
 @cache
 def units_under(code: str) -> dict[str, list[dict[str, str]]]:
     """The wards (with their district's name) and the districts at or below a unit, by
-    district then name: a ward gives itself, a district its wards, a province all of them."""
+    district then name in Vietnamese order (collation.py): a ward gives itself, a district its
+    wards, a province all of them."""
     every = units.all_units().values()
     districts = sorted((u for u in every if u.level == "district" and code in (u.code, u.parent)),
-                       key=lambda u: u.name)
+                       key=lambda u: vi_key(u.name))
     names = {d.code: d.name for d in districts}
     found = [u for u in every if u.level == "ward" and (u.code == code or u.parent in names)]
     if found and found[0].code == code:
         names[found[0].parent] = units.get(found[0].parent).name
-    found.sort(key=lambda u: (names[u.parent], u.name))
+    found.sort(key=lambda u: (vi_key(names[u.parent]), vi_key(u.name)))
     return {"districts": [{"code": d.code, "name": d.name} for d in districts],
             "wards": [{"code": u.code, "name": u.name, "district": names[u.parent]} for u in found]}
 
@@ -112,6 +156,25 @@ async def unit_list(unit_code: Annotated[str, Query(pattern=r"^[0-9]{2,5}$")] = 
                        fields=[{"field": "unit_code", "reason": f"no administrative unit has code {unit_code}"}])
     return {"unit": {"code": unit.code, "name": unit.name, "level": unit.level},
             "district": {"code": unit.code, "name": unit.name}, **units_under(unit.code)}
+
+
+def unit_names(codes: list[str]) -> dict[str, str]:
+    """The names of units by code (legacy units first, then those of the 2025 reform); codes of
+    no unit are left out."""
+    found = {}
+    for code in codes:
+        unit = units.get(code) or units.units_2025().get(code)
+        if unit is not None:
+            found[code] = unit.name
+    return found
+
+
+@router.get("/ui/unit-names.json")
+async def unit_name_list(codes: Annotated[str, Query(pattern=r"^[0-9]{2,5}(,[0-9]{2,5}){0,199}$")]) -> Response:
+    """Public names of up to 200 units at once (`codes=38,380,14776`), so a page shows a list's
+    units by name with one request, not one per row."""
+    return Response(json.dumps(unit_names(codes.split(",")), ensure_ascii=False),
+                    media_type="application/json", headers={"Cache-Control": "max-age=300"})
 
 
 @router.post("/ui/qr")

@@ -5,26 +5,33 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.common import units
+from services.common.collation import vi_key
 from services.common.errors import ApiError
 
-from .ui import LANGS, WARDS_OF, templates, texts
+from .ui import LANGS, WARDS_OF, respond, texts
 
 router = APIRouter(include_in_schema=False)
 Lang = Annotated[str, Query(max_length=2)]
 # page path, template, strings section
 CAMERA_PAGES = (("/camera", "cameras.html", "cameras"), ("/camera/trich-xuat", "extract.html", "extract"))
+# the strings of other pages a page uses too: the registry imports with batch.js's progress
+ALSO = {"cameras": ("batch",)}
 
 
 def render(request: Request, template: str, section: str, lang: str, **extra) -> HTMLResponse:
     """As ui.render, with the strings the camera pages share (section `camera`) added."""
     lang = lang if lang in LANGS else "vi"
-    t = {**texts("camera", lang), **texts(section, lang)}
-    return templates.TemplateResponse(request, template, {"t": t, "lang": lang, "page": section, **extra})
+    t = {**texts("camera", lang)}
+    for other in ALSO.get(section, ()):
+        t.update(texts(other, lang))
+    t.update(texts(section, lang))
+    return respond(request, template, t, lang, section, **extra)
 
 
 def _page(template: str, section: str):
@@ -53,7 +60,7 @@ def ward_points(code: str) -> dict:
     every = units.all_units().values()
     districts = {unit.code} if unit.level == "district" else {u.code for u in every if u.parent == unit.code}
     found = sorted((u for u in every if u.level == "ward" and u.parent in districts
-                    and u.lat is not None and u.lon is not None), key=lambda u: u.name)
+                    and u.lat is not None and u.lon is not None), key=lambda u: vi_key(u.name))
     return {"type": "FeatureCollection", "unit": {"code": unit.code, "name": unit.name},
             "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [u.lon, u.lat]},
                           "properties": {"code": u.code, "name": u.name}} for u in found]}
@@ -67,6 +74,15 @@ async def wards_geojson(unit_code: Annotated[str, Query(pattern=r"^[0-9]{2,5}$")
                        fields=[{"field": "unit_code", "reason": f"no administrative unit has code {unit_code}"}])
     return JSONResponse(ward_points(unit_code), media_type="application/geo+json",
                         headers={"Cache-Control": "max-age=300"})
+
+
+def tile_source(tiles_url: str | None) -> tuple[str, ...]:
+    """Where the maps' tile images come from, as a CSP source (`img-src`): the tile server's
+    origin, a `{s}` subdomain as `*`; nothing for none or one on the gateway's own origin."""
+    if not tiles_url or tiles_url.startswith("/"):
+        return ()
+    parts = urlsplit(tiles_url.replace("{s}", "*"))
+    return (f"{parts.scheme}://{parts.netloc}",)
 
 
 @router.get("/ui/map.json")

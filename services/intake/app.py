@@ -8,9 +8,10 @@ from fastapi import FastAPI
 from services.common import health, http, imports, kafka, mongo
 from services.common.consume import event_loop
 from services.common.crypto import Sealer
+from services.common.outbox import OutboxRelay
 from services.common.tasks import PeriodicTask
 
-from . import agents, api, attachments, contact, imports as tip_imports, programmes, receipts, webhooks
+from . import activities, agents, api, attachments, codes, contact, imports as tip_imports, programmes, receipts, webhooks
 from .ratelimit import RateLimiter
 from .settings import IntakeSettings
 from .store import IntakeStore
@@ -27,6 +28,9 @@ class IntakeService:
                                                    Path(settings.attachments_dir) / settings.mongo_db_prefix)
         self.publisher = kafka.Publisher(settings, client_id="intake", lanes=settings.publish_lanes)
         self.sealer = Sealer(settings.data_key)
+        # the events of tipsters' messages: flushed at once, the sweep catches a broker outage
+        self.receipt_outbox = OutboxRelay(self.store.receipts, self.publisher)
+        self.receipt_hasher = codes.ReceiptHasher(settings.receipt_pepper)
         self.web_limiter = RateLimiter(settings.web_rate_per_min)
         self.events = event_loop(settings, "intake", agents.CONSUMES,
                                  agents.status_handler(self.store), self.publisher)
@@ -45,12 +49,14 @@ class IntakeService:
         await self.imports.create_indexes()
         await self.publisher.start()
         await self.events.start()
+        await self.receipt_outbox.start()
         await self.import_runner.start()
         await self.attachment_sweep.start()
 
     async def stop(self) -> None:
         await self.attachment_sweep.stop()
         await self.import_runner.stop()
+        await self.receipt_outbox.stop()
         await self.events.stop()
         await self.publisher.stop()
         await self.mongo.close()
@@ -64,6 +70,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     ANTT_MAX_ATTACHMENT_BYTES; other bodies ANTT_MAX_BODY_BYTES."""
     settings = settings or IntakeSettings()
     uploads = [http.BodyLimit("/api/v1/tips/import", settings.max_import_bytes, "file", imports.MULTIPART_SLACK),
+               http.BodyLimit("/api/v1/activities/import", settings.max_import_bytes, "file", imports.MULTIPART_SLACK),
                http.BodyLimit("/api/v1/attachments", settings.max_attachment_bytes, "file", imports.MULTIPART_SLACK)]
     app = http.create_app("intake", settings, IntakeService, uploads)
     app.include_router(api.router)
@@ -73,4 +80,5 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(contact.router)
     app.include_router(tip_imports.router)
     app.include_router(programmes.router)  # with its own start/stop (indexes, outbox)
+    app.include_router(activities.router)  # with its own start/stop (indexes, outbox, imports)
     return app

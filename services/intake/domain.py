@@ -1,10 +1,9 @@
-"""Pure logic of intake: what a submission may contain, who may use which channel, receipt
-codes, and the `tip.received` event's data. No I/O."""
+"""Pure logic of intake: what a submission may contain, who may use which channel, tip ids
+and the `tip.received` event's data. No I/O."""
 from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.common import units
 from services.common.auth import Principal
 from services.common.errors import ApiError
+from services.common.limits import TIP_CONTENT_MAX
 from services.common.times import iso, zoned
 Channel = Literal["hotline", "walk_in", "tip_box", "leaflet", "web", "zalo", "sms", "programme"]
 PUBLIC_CHANNELS = {"web"}
@@ -39,7 +39,7 @@ class TipSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: Channel
-    content: str = Field(min_length=1, max_length=20000)
+    content: str = Field(min_length=1, max_length=TIP_CONTENT_MAX)
     unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
     unit_era: Literal["legacy", "2025"] | None = Field(
         None, description="how to read unit_code: the units before the 2025 reform (the default "
@@ -65,10 +65,12 @@ def check_access(tip: TipSubmission, user: Principal | None) -> None:
             raise ApiError(401, f"channel {tip.channel!r} needs a clerk's login; the public uses 'web'",
                            headers={"WWW-Authenticate": "Bearer"})
         if user.role not in RECORDING_ROLES:
-            raise ApiError(403, f"role {user.role!r} may not record tips of channel {tip.channel!r}")
+            raise ApiError(403, f"role {user.role!r} may not record tips of channel {tip.channel!r}", fields=[
+                {"field": "channel", "reason": "your role may not record tips of this channel", "code": "not_allowed"}])
     if tip.received_at is not None and (user is None or user.role not in RECORDING_ROLES):
         raise ApiError(422, "the request has invalid fields", fields=[
-            {"field": "received_at", "reason": "only clerks recording an earlier tip may set it"}])
+            {"field": "received_at", "reason": "only clerks recording an earlier tip may set it",
+             "code": "received_at_not_allowed"}])
 
 
 def resolve_unit(tip: TipSubmission, user: Principal | None) -> units.Placement:
@@ -78,16 +80,19 @@ def resolve_unit(tip: TipSubmission, user: Principal | None) -> units.Placement:
         placement = units.place(tip.unit_code, tip.unit_era)
         if placement is None:
             era = f"{tip.unit_era} " if tip.unit_era else ""
-            raise _invalid("unit_code", f"no {era}administrative unit has code {tip.unit_code}")
+            raise _invalid("unit_code", f"no {era}administrative unit has code {tip.unit_code}", code="unknown_unit",
+                           value=tip.unit_code)
     elif tip.location is not None:
         ward = units.nearest_ward(tip.location.lat, tip.location.lon)
         if ward is None:
-            raise _invalid("location", "no administrative unit near this point")
+            raise _invalid("location", "no administrative unit near this point", code="no_unit_near")
         placement = units.place(ward.code, "legacy")
     else:
-        raise _invalid("unit_code", "is required unless location is given")
+        raise _invalid("unit_code", "is required unless location is given", code="unit_required")
     if user is not None and tip.channel not in PUBLIC_CHANNELS and not placement.covered_by(user.unit_code):
-        raise ApiError(403, f"unit {placement.code} is outside your unit {user.unit_code}")
+        field = "unit_code" if tip.unit_code is not None else "location"
+        raise ApiError(403, f"unit {placement.code} is outside your unit {user.unit_code}", fields=[
+            {"field": field, "reason": f"is outside your unit {user.unit_code}", "code": "outside_unit"}])
     return placement
 
 
@@ -95,18 +100,19 @@ def check_fields(tip: TipSubmission, now: datetime) -> None:
     """Rules across fields that the model alone cannot express."""
     fields = []
     if tip.anonymous and tip.contact is not None:
-        fields.append({"field": "contact",
+        fields.append({"field": "contact", "code": "contact_when_anonymous",
                        "reason": "must be omitted for an anonymous tip (set anonymous to false)"})
     for name in ("occurred_at", "received_at"):
         value = getattr(tip, name)
         if value is not None and value > now:
-            fields.append({"field": name, "reason": "is in the future"})
+            fields.append({"field": name, "reason": "is in the future", "code": "in_future"})
     if fields:
         raise ApiError(422, "the request has invalid fields", fields=fields)
 
 
-def _invalid(field: str, reason: str) -> ApiError:
-    return ApiError(422, "the request has invalid fields", fields=[{"field": field, "reason": reason}])
+def _invalid(field: str, reason: str, code: str, **extra: str) -> ApiError:
+    """A 422 naming one field, with the `code` pages translate (and its `value` if any)."""
+    return ApiError(422, "the request has invalid fields", fields=[{"field": field, "reason": reason, "code": code, **extra}])
 
 
 def _crockford(n_chars: int) -> str:
@@ -118,24 +124,6 @@ def new_tip_id(now_ms: int | None = None) -> str:
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     stamp = "".join(CROCKFORD[(ms >> shift) & 31] for shift in range(45, -1, -5))
     return f"T-{stamp}{_crockford(16)}"
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the tipster keeps: `ref` is the short reference a clerk can read out; `secret`
-    (26 Crockford characters, 130 bits) proves the tipster holds the receipt."""
-    ref: str
-    secret: str
-
-    @property
-    def code(self) -> str:
-        s = self.secret
-        return f"{self.ref}-{s[0:5]}-{s[5:10]}-{s[10:15]}-{s[15:20]}-{s[20:26]}"
-
-
-def new_receipt() -> Receipt:
-    ref = _crockford(8)
-    return Receipt(ref=f"{ref[:4]}-{ref[4:]}", secret=_crockford(26))
 
 
 def event_data(tip: TipSubmission, *, tip_id: str, placement: units.Placement, received_at: datetime,

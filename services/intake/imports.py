@@ -24,28 +24,30 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
-from services.common import contracts, imports, sheets, units
+from services.common import contracts, imports, sheets, tip_columns, units
 from services.common.auth import CurrentUser, Principal, require_role
-from services.common.crypto import sha256_hex
 from services.common.errors import ApiError, validation_fields
 from services.common.metrics import TIPS_RECEIVED, unit_labels
 from services.common.times import iso
 
-from . import domain
+from . import codes, domain
+from .activities_domain import IMPORT_KIND as ACTIVITY_KIND, IMPORT_PREFIX as ACTIVITY_JOBS
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 KIND = "tips"
 TIPS = contracts.topic("tips.received")
-COLUMNS = ("channel", "content", "unit_code", "unit_era", "lat", "lon", "location", "occurred_at", "received_at",
-           "category", "programme_code", "anonymous", "contact_name", "contact_phone", "contact_email")
+COLUMNS = tip_columns.NAMES  # or their Vietnamese headers ("nội dung", "mã đơn vị", …)
 REQUIRED = ("channel", "content")
 
 
 def check_columns(columns: list[str]) -> list[dict]:
-    """The header's problems: unknown, repeated or missing columns."""
+    """The header's problems: unknown, repeated or missing columns (Vietnamese headers read as
+    their English names)."""
+    columns = [tip_columns.canonical(c) for c in columns]
     fields = sheets.header_problems(columns, COLUMNS, REQUIRED)
     if "unit_code" not in columns and "location" not in columns and not {"lat", "lon"} <= set(columns):
-        fields.append({"field": "unit_code", "reason": "is a required column unless lat and lon (or location) are"})
+        fields.append({"field": "unit_code", "reason": "is a required column unless lat and lon (or location) are",
+                       "code": "unit_or_location_column"})
     return fields
 
 
@@ -74,7 +76,8 @@ def _column(field: str, cells: dict[str, object]) -> str:
 
 def check_row(row: int, cells: dict[str, object], user: Principal,
               now: datetime) -> tuple[domain.TipSubmission, units.Placement] | list[dict]:
-    """The tip and its unit, or the row's errors `{row, field, reason}`."""
+    """The tip and its unit, or the row's errors `{row, field, reason, code}`."""
+    cells = {tip_columns.canonical(name): value for name, value in cells.items()}
     try:
         tip = submission(cells)
         domain.check_access(tip, user)
@@ -83,8 +86,9 @@ def check_row(row: int, cells: dict[str, object], user: Principal,
     except ValidationError as exc:
         fields = validation_fields(exc.errors())
     except ApiError as exc:
-        fields = exc.fields or [{"field": "unit_code" if cells.get("unit_code") else "location", "reason": exc.message}]
-    return [{"row": row, "field": _column(f["field"], cells), "reason": f["reason"]} for f in fields]
+        fields = exc.fields or [{"field": "unit_code" if cells.get("unit_code") else "location", "reason": exc.message,
+                                 "code": exc.code}]
+    return [{**f, "row": row, "field": _column(f["field"], cells)} for f in fields]
 
 
 @lru_cache(maxsize=16)
@@ -93,14 +97,13 @@ def _tip_id_prefix(created_ms: int) -> str:
     return domain.new_tip_id(created_ms)[:-16]
 
 
-def derive(key: bytes, row: int, created_ms: int) -> tuple[str, domain.Receipt, str]:
-    """The row's tip id, receipt and event id: the same whenever its batch is replayed."""
+def derive(key: bytes, row: int, created_ms: int) -> tuple[str, codes.Code, str]:
+    """The row's tip id, receipt code and event id: the same whenever its batch is replayed."""
     digest = hmac.new(key, str(row).encode(), sha512).digest()
     n = int.from_bytes(digest[:32], "big")
-    chars = "".join(domain.CROCKFORD[(n >> (5 * i)) & 31] for i in range(50))
-    tip_id = _tip_id_prefix(created_ms) + chars[:16]
-    ref = chars[16:24]
-    return tip_id, domain.Receipt(f"{ref[:4]}-{ref[4:]}", chars[24:50]), str(uuid.UUID(bytes=digest[32:48], version=4))
+    tip_id = _tip_id_prefix(created_ms) + "".join(domain.CROCKFORD[(n >> (5 * i)) & 31] for i in range(16))
+    code = codes.code_of(int.from_bytes(digest[48:64], "big"))  # 128 bits mod 10^16: no visible bias
+    return tip_id, code, str(uuid.UUID(bytes=digest[32:48], version=4))
 
 
 class TipImports:
@@ -114,14 +117,15 @@ class TipImports:
         key = sealer.open(job["receipts_key"]).encode()
         created = job["created_at"]
         now = datetime.now(timezone.utc)
-        good, errors = [], []
+        good, errors, row_codes = [], [], []
         for row, cells in batch:
             checked = check_row(row, cells, owner, now)
             if isinstance(checked, list):
                 errors += checked
                 continue
             tip, placement = checked
-            tip_id, receipt, event_id = derive(key, row, int(created.timestamp() * 1000))
+            tip_id, code, event_id = derive(key, row, int(created.timestamp() * 1000))
+            row_codes.append(code)
             contact = tip.contact.model_dump_json() if tip.contact and not tip.anonymous else None
             event = contracts.make_event(
                 "tip.received/1", subject=tip_id, source="intake", event_id=event_id, time=iso(created),
@@ -129,9 +133,10 @@ class TipImports:
                                        received_at=tip.received_at or created, recorded_at=created))
             good.append({"row": row, "key": f"{job['file']['sha256']}:{row}", "tip_id": tip_id,
                          "channel": tip.channel, "event": event,
-                         "receipt": {"_id": receipt.ref, "secret_sha256": sha256_hex(receipt.secret),
-                                     "tip_id": tip_id, "unit_code": placement.scope, "created_at": created,
+                         "receipt": {"tip_id": tip_id, "unit_code": placement.scope, "created_at": created,
                                      "contact": sealer.seal(contact) if contact else None}})
+        for g, receipt_key in zip(good, self._service.receipt_hasher.keys(row_codes)):
+            g["receipt"]["_id"] = receipt_key
         return good, errors
 
     async def process(self, job: dict, batch: list[sheets.Row]) -> imports.BatchResult:
@@ -145,9 +150,10 @@ class TipImports:
         mine = [g for g in good if g not in already]
         clashes = await store.insert_import_receipts([g["receipt"] for g in mine])
         lost = [g for g in mine if clashes.get(g["receipt"]["_id"], g["tip_id"]) != g["tip_id"]]
-        if lost:  # a receipt reference already in use (40 bits): the row can be imported again
+        if lost:  # a receipt code already in use (drawn twice in 10^16): the row can be imported again
             await store.release_import_rows([g["key"] for g in lost])
-            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt reference collided; import the file again"}
+            errors += [{"row": g["row"], "field": "receipt", "reason": "its receipt code collided; import the file again",
+                        "code": "receipt_collision"}
                        for g in lost]
         mine = [g for g in mine if g not in lost]
         if mine:
@@ -184,10 +190,13 @@ async def import_tips(request: Request, user: CurrentUser) -> JSONResponse:
 @router.get("/imports/{job_id}", responses={404: {}})
 async def import_status(job_id: str, request: Request, user: CurrentUser) -> dict:
     """Progress: status (queued, running, done, failed), total, done, failed, and the first
-    bad rows with their field and reason (`errors_total` counts them all)."""
-    job = imports.visible(await request.app.state.service.imports.get(job_id), user, job_id, KIND)
+    bad rows with their field and reason (`errors_total` counts them all); tip and activity
+    (`IA-`) jobs."""
+    kind = ACTIVITY_KIND if job_id.startswith(ACTIVITY_JOBS) else KIND
+    job = imports.visible(await request.app.state.service.imports.get(job_id), user, job_id, kind)
     view = imports.public_view(job)
-    view["receipts"] = "available" if "receipts_key" in job else "downloaded"
+    if kind == KIND:
+        view["receipts"] = "available" if "receipts_key" in job else "downloaded"
     return view
 
 
@@ -214,7 +223,7 @@ async def import_receipts(job_id: str, request: Request, user: CurrentUser) -> S
                 out = io.StringIO()
                 writer = csv.writer(out)
                 for r in batch:
-                    writer.writerow([r["row"], r["tip_id"], derive(key, r["row"], created_ms)[1].code])
+                    writer.writerow([r["row"], r["tip_id"], derive(key, r["row"], created_ms)[1].text])
                 yield out.getvalue().encode()
             complete = True
         finally:

@@ -1,5 +1,6 @@
-"""Intake's own data: receipts (only a hash of each secret), sealed contact details, and
-replayable answers for requests that carried an idempotency key."""
+"""Intake's own data: receipts (under their code's Argon2id key, codes.py; legacy ones under
+their reference with a hash of the secret), sealed contact details, and replayable answers for
+requests that carried an idempotency key."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
 class ReceiptTaken(Exception):
-    """The receipt's short reference (40 bits) is in use already: draw another."""
+    """The receipt's key is in use already (the same 16-digit code drawn twice): draw another."""
 
 
 class IdempotencyConflict(Exception):
@@ -34,12 +35,13 @@ class IntakeStore:
 
     async def create_indexes(self, failure_window_s: int) -> None:
         await self._receipts.create_index([("tip_id", ASCENDING)], unique=True)
+        await self._receipts.create_index([("outbox.id", ASCENDING)], sparse=True)  # tipsters' messages' events
         await self._replays.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
         await self._failures.create_index([("at", ASCENDING)], expireAfterSeconds=failure_window_s)
         await self._failures.create_index([("ref", ASCENDING), ("at", ASCENDING)])
         await self._failures.create_index([("client", ASCENDING), ("at", ASCENDING)])
 
-    async def reserve(self, *, ref: str, secret_sha256: str, tip_id: str, unit_code: str,
+    async def reserve(self, *, ref: str, tip_id: str, unit_code: str,
                       created_at: datetime, sealed_contact: str | None,
                       idempotency_key: str | None, sealed_answer: str) -> None:
         """Write the receipt (and the replay record) before the event is published."""
@@ -51,8 +53,7 @@ class IntakeStore:
             except DuplicateKeyError:
                 raise IdempotencyConflict(idempotency_key) from None
         try:
-            await self._new_receipts.insert({"_id": ref, "secret_sha256": secret_sha256,
-                                             "tip_id": tip_id, "unit_code": unit_code,
+            await self._new_receipts.insert({"_id": ref, "tip_id": tip_id, "unit_code": unit_code,
                                              "created_at": created_at, "contact": sealed_contact,
                                              "tip_status": "received", "status_version": 0, "messages": []})
         except DuplicateKeyError:
@@ -77,15 +78,23 @@ class IntakeStore:
     async def receipt_of_tip(self, tip_id: str) -> dict | None:
         return await self._receipts.find_one({"tip_id": tip_id})
 
-    async def add_message(self, ref: str, message: dict) -> None:
-        await self._receipts.update_one({"_id": ref}, {"$push": {"messages": message}})
+    @property
+    def receipts(self):
+        """For the outbox relay of the tipsters' messages' events."""
+        return self._receipts
 
-    async def failures(self, *, ref: str, client: str, since: datetime) -> tuple[int, int]:
-        """Wrong guesses within the window: for this receipt, and from this client."""
-        return (await self._failures.count_documents({"ref": ref, "at": {"$gte": since}}),
-                await self._failures.count_documents({"client": client, "at": {"$gte": since}}))
+    async def add_message(self, ref: str, message: dict, event: dict | None = None) -> None:
+        """Append a message, and its event to the receipt's outbox in the same write."""
+        push = {"messages": message, **({"outbox": event} if event else {})}
+        await self._receipts.update_one({"_id": ref}, {"$push": push})
 
-    async def record_failure(self, *, ref: str, client: str, at: datetime) -> None:
+    async def failures(self, *, ref: str | None, client: str, since: datetime) -> tuple[int, int]:
+        """Wrong guesses within the window: for this receipt (a legacy code's reference; none
+        for a 16-digit code, which names no receipt), and from this client."""
+        for_ref = 0 if ref is None else await self._failures.count_documents({"ref": ref, "at": {"$gte": since}})
+        return for_ref, await self._failures.count_documents({"client": client, "at": {"$gte": since}})
+
+    async def record_failure(self, *, ref: str | None, client: str, at: datetime) -> None:
         await self._failures.insert_one({"ref": ref, "client": client, "at": at})
 
     async def apply_statuses(self, changes: list[tuple[str, str, int]]) -> None:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.common.errors import ApiError, validation_fields
+from services.common.limits import TIP_CONTENT_MAX
 
 from . import domain, signing
 from .accept import accept_tip
@@ -21,7 +22,7 @@ class WebhookMessage(BaseModel):
     """What a gateway forwards: one message of a neighbourhood group or an SMS."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     message_id: str = Field(min_length=1, max_length=128)
-    text: str = Field(min_length=1, max_length=20000)
+    text: str = Field(min_length=1, max_length=TIP_CONTENT_MAX)
     unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
     unit_era: Literal["legacy", "2025"] | None = None
     location: domain.Location | None = None

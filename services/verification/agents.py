@@ -1,4 +1,8 @@
-"""Consumers of verification: `tip.received` creates the tip's state, idempotently."""
+"""Consumers of verification: `tip.received` creates the tip's state, idempotently;
+`tip.message_received` (a tipster wrote) marks the tip unread in the queue until an officer
+opens it. Both come on one topic keyed by tip, so a message never arrives before its tip. The
+decisions and legal steps on `tips.verification` that another writer recorded (a past year's,
+history.py) are applied in order, and this service's own events change nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,18 +10,42 @@ from datetime import timedelta
 from services.common import contracts
 from services.common.consume import Rejection
 from services.common.contracts import Event
+from services.common.times import parse
 
-from . import domain
+from . import domain, history
 from .store import TipStore
 
 CONSUMES = [contracts.topic("tips.received")]
+RECORDED = [contracts.topic("tips.verification")]
+RECORDED_GROUP = "verification-recorded"
 
 
-def tip_received_handler(store: TipStore, near: timedelta, remote_codes: frozenset[str]):
+def tips_handler(store: TipStore, near: timedelta, remote_codes: frozenset[str]):
     async def handle(events: list[Event]) -> list[Rejection]:
         await store.add_received([
             domain.tip_from_event(e.data, near=near, remote=domain.is_remote(
                 e.data.get("unit_path") or [e.data["unit_code"]], remote_codes))
-            for e in events])
+            for e in events if e.type == "tip.received"])
+        await store.tipster_wrote([(e.data["tip_id"], parse(e.data["at"]))
+                                   for e in events if e.type == "tip.message_received"])
         return []
+    return handle
+
+
+def recorded_handler(store: TipStore, near: timedelta, attempts: int = 3):
+    """Applies a batch's events (each tip's in their order) in one write per tip. A tip another
+    writer moved meanwhile is read again and the rest applied to it; an unknown tip or an event
+    the rules refuse is rejected (dead-lettered with the reason)."""
+    async def handle(events: list[Event]) -> list[Rejection]:
+        wanted = [e for e in events if e.type in ("tip.status_changed", "tip.legal_step")]
+        ids = sorted({e.subject for e in wanted})
+        refused: list = []
+        for _ in range(attempts):
+            tips = await store.get_many(ids)
+            updates, refused = history.fold(tips, wanted, near)
+            if await store.apply_recorded(tips, updates) == len(updates):
+                break
+        else:
+            raise RuntimeError(f"tips kept changing while recorded events were applied ({len(ids)} tips)")
+        return [Rejection(event, reason) for event, reason in refused]
     return handle

@@ -44,11 +44,15 @@ async def list_tips(request: Request, user: CurrentUser,
 
 @router.get("/tips/{tip_id}")
 async def get_tip(tip_id: str, request: Request, user: CurrentUser) -> dict:
-    """The tip, with its legal `clock` (ok / near / overdue / stopped and the deadline that
+    """The tip (an officer opening it reads its tipster's new messages: `unread` goes), with its legal `clock` (ok / near / overdue / stopped and the deadline that
     matters now) and the `duplicates` proposed among its ward's tips (as in the queue)."""
     require_role(user, *domain.VIEWING_ROLES)
     tip = await visible_tip(request, user, tip_id)
     service = request.app.state.service
+    if tip.get("unread") and user.role in domain.DECIDING_ROLES:  # the officer opened it: read
+        read_at = datetime.now(timezone.utc)
+        await service.store.mark_read(tip_id, read_at)
+        tip = {**tip, "unread": False, "read_at": read_at, "just_read": True}
     since, until = queue.candidates_window([tip])
     recent = await service.store.received_between([tip["unit_code"]], since, until, limit=DUPLICATE_SCAN)
     return {**domain.public_view(tip), "clock": legal.clock_view(tip, datetime.now(timezone.utc), service.settings.near),

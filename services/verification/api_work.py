@@ -2,41 +2,84 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import audit, contracts
+from services.common import audit, contracts, units
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
-from services.common.times import now_utc, parse
+from services.common.times import now_utc, parse, zoned
 
 from . import domain, legal, queue
 from .api import visible_tip
+from .queuestore import QueueQuery
 
 router = APIRouter(prefix="/api/v1", tags=["work"])
-QUEUE_SCAN = 1000  # received tips of one unit read to order the queue
 MAX_PAGE = 100
 
 
 @router.get("/queue")
 async def work_queue(request: Request, user: CurrentUser,
                      unit_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
-                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50) -> dict:
-    """The unit's tips awaiting a verdict, by priority then nearest legal deadline, each with
-    its clock state (ok / near / overdue / stopped), its claim and proposed duplicates."""
+                     status: Annotated[Literal["received", "valuable"], Query()] = "received",
+                     bucket: Annotated[queue.Bucket, Query()] = "action",
+                     clock: Annotated[Literal["near", "overdue"] | None, Query()] = None,
+                     priority: Annotated[Literal["high", "normal", "low"] | None, Query()] = None,
+                     channel: Annotated[str | None, Query(pattern=r"^[a-z_]{2,32}$")] = None,
+                     category: Annotated[str | None, Query(pattern=r"^[a-z_]{2,32}$")] = None,
+                     claimed: Annotated[Literal["me", "none"] | None, Query()] = None,
+                     unread: Annotated[bool | None, Query()] = None,
+                     q: Annotated[str | None, Query(max_length=200)] = None,
+                     from_: Annotated[datetime | None, Query(alias="from")] = None,
+                     to: Annotated[datetime | None, Query()] = None,
+                     after: Annotated[str | None, Query(max_length=300, description="the `next` of the previous page")] = None,
+                     page: Annotated[int, Query(ge=1, le=1000)] = 1,
+                     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50) -> dict:
+    """The unit's open tips, what needs action first (queue.py): `bucket` action (deadline
+    ahead or clock stopped) or overdue, each counted in `counts`; `total` counts the filtered
+    set of the bucket. Paging: `after` = the `next` of the page before (stable while tips
+    arrive), or `page` (counted from the first)."""
     require_role(user, *domain.DECIDING_ROLES)
     scope = unit_code or user.unit_code
     require_scope(user, scope)
     service = request.app.state.service
-    tips = queue.order(await service.store.open_in(scope, QUEUE_SCAN))
-    page = tips[:limit]
-    window = queue.candidates_window(page)
-    recent = await service.store.received_between(
-        sorted({t["unit_code"] for t in page}), *window, limit=QUEUE_SCAN) if window else []
+    if clock == "overdue":
+        bucket = "overdue"
+    if after is not None and not after.startswith(f"{scope}|{status}|"):
+        raise ApiError(422, "the request has invalid fields",
+                       fields=[{"field": "after", "reason": "is not a cursor of this queue"}])
+    query = QueueQuery(unit=scope, level=max(len(units.path(scope)), 1) - 1, status=status, bucket=bucket,
+                       ranks=[queue.PRIORITY_RANK[priority]] if priority else sorted(queue.PRIORITY_RANK.values()),
+                       filters=_filters(user.username, channel, category, claimed, unread, q, zoned(from_), zoned(to)),
+                       near=service.settings.near if clock == "near" else None)
     now = datetime.now(timezone.utc)
-    return {"unit_code": scope, "total": len(tips),
-            "items": [queue.item(t, recent, now, service.settings.near) for t in page]}
+    reader = service.queue
+    docs, more = await reader.page(query, now, after=after, skip=0 if after else (page - 1) * page_size,
+                                   size=page_size)
+    counts = await reader.counts(query, now)
+    field = queue.key_field(query.level)
+    return {"unit_code": scope, "bucket": bucket, "total": counts.total(bucket),
+            "counts": counts.as_dict(), "page": page, "page_size": page_size, "as_of": now,
+            "next": docs[-1][field] if docs and more else None,
+            "items": [queue.item(t, now, service.settings.near) for t in docs]}
+
+
+def _filters(username: str, channel: str | None, category: str | None, claimed: str | None,
+             unread: bool | None, q: str | None, received_from: datetime | None,
+             received_to: datetime | None) -> dict:
+    out: dict = {k: v for k, v in (("channel", channel), ("category", category)) if v}
+    if claimed == "me":
+        out["claim.username"] = username
+    elif claimed == "none":
+        out["claim"] = None
+    if unread is not None:
+        out["unread"] = True if unread else {"$ne": True}
+    if words := queue.search_words(q):
+        out["content_words"] = {"$all": words}
+    if received_from or received_to:
+        out["received_at"] = {k: v for k, v in (("$gte", received_from), ("$lt", received_to)) if v}
+    return out
 
 
 @router.post("/tips/{tip_id}/claim")

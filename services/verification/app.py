@@ -14,6 +14,7 @@ from . import agents, api, api_cases, api_work
 from .caseflow import CaseFlow
 from .casestore import CaseStore
 from .settings import VerificationSettings
+from .queuestore import QueueReader
 from .store import TipStore
 from .sweep import ClockSweep
 
@@ -24,6 +25,7 @@ class VerificationService:
         self.mongo = mongo.client(settings)
         db = mongo.database(settings, self.mongo, "verification")
         self.store = TipStore(db)
+        self.queue = QueueReader(self.store.tips, self.store.counters)
         self.case_store = CaseStore(db)
         self.publisher = kafka.Publisher(settings, client_id="verification")
         self.outbox = OutboxRelay(self.store.tips, self.publisher)
@@ -32,13 +34,17 @@ class VerificationService:
                              timedelta(seconds=settings.case_recover_after_s))
         self.sweep = ClockSweep(settings, self.store, self.flow)
         self.events = event_loop(settings, "verification", agents.CONSUMES,
-                                 agents.tip_received_handler(self.store, settings.near, settings.remote_codes), self.publisher)
+                                 agents.tips_handler(self.store, settings.near, settings.remote_codes), self.publisher)
+        self.recorded = event_loop(settings, agents.RECORDED_GROUP, agents.RECORDED,
+                                   agents.recorded_handler(self.store, settings.near), self.publisher)
 
     async def start(self) -> None:
         await self.store.create_indexes()
         await self.case_store.create_indexes()
+        await self.store.counters.rebuild(self.store.tips)  # before the consumer moves any tip
         await self.publisher.start()
         await self.events.start()
+        await self.recorded.start()
         await self.outbox.start()
         await self.case_outbox.start()
         await self.sweep.start()
@@ -47,6 +53,7 @@ class VerificationService:
         await self.sweep.stop()
         await self.case_outbox.stop()
         await self.outbox.stop()
+        await self.recorded.stop()
         await self.events.stop()
         await self.publisher.stop()
         await self.mongo.close()

@@ -85,7 +85,11 @@ def tip_from_event(data: dict, *, remote: bool = False, near: timedelta = clocks
             "alerted": {}, **legal.clock_fields(clock, "received", None, {}, near)}
 
 
+QUEUE_KEY_FIELDS = ("qk0", "qk1", "qk2")  # the queue's sort keys per unit level (queue.py)
+INTERNAL = ("_id", "outbox", "next_alert_at", "content_words", *QUEUE_KEY_FIELDS)
+
+
 def public_view(tip: dict) -> dict:
     """The officer's view of a tip: never the informant's identity (intake keeps that)."""
-    view = {k: v for k, v in tip.items() if k not in ("_id", "outbox", "next_alert_at")}
+    view = {k: v for k, v in tip.items() if k not in INTERNAL}
     return {"tip_id": tip["_id"], **view}

@@ -11,9 +11,13 @@
   (intake → Kafka → aggregation → read model → gateway), p50 / p95 / p99;
 - pipeline: `tip.received` events written straight to Kafka, events per second until the
   read models hold them all (aggregation's facts, verification's tip states);
-- bulk import: a CSV through `POST /tips/import` until the job is done, rows per second.
+- the receipt check: the Argon2id key of a code alone, and `GET /receipts/{code}` (p50 / p95);
+- bulk import: a CSV through `POST /tips/import` until the job is done, rows per second;
+- the officer's queue with 20,000 open tips in one district (tests/bench/queue.py): first page,
+  next page, overdue bucket and filtered pages, p50 / p95.
 Prints a table. Sizes: BENCH_TIPS (intake tips at the highest concurrency, default 2000),
-BENCH_EVENTS (pipeline, default 20000), BENCH_IMPORT_ROWS (default 5000).
+BENCH_EVENTS (pipeline, default 20000), BENCH_IMPORT_ROWS (default 5000), BENCH_QUEUE_TIPS
+(default 20000). BENCH_PARTS (comma-separated, default all): ceiling, intake, pipeline, queue.
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from services.common import contracts
 from services.devstack.demo_year import produce
 from services.devstack.stack import Ports, Stack
 
-from . import load
+from . import load, queue, receipts
 
 PASSWORD = "bench-admin-password"
 PREFIX = "antt_bench"
@@ -208,6 +212,7 @@ async def measure(gateway: str, import_rows: int, burst_tips: int) -> list[tuple
             single.append(time.perf_counter() - started)
         rows.append(("end to end, 202 to counted in /stats/tips: p50 / p95 / p99 (100 tips)",
                      f"{ms(statistics.median(single))} / {ms(pct(single, .95))} / {ms(pct(single, .99))}"))
+        rows += receipts.hash_cost() + await receipts.lookups(client, SINGLE_WARD)
         rows += await bulk_import(client, headers, import_rows)
     return rows
 
@@ -216,17 +221,23 @@ def main() -> None:
     n = int(os.environ.get("BENCH_TIPS", "2000"))
     events = int(os.environ.get("BENCH_EVENTS", "20000"))
     import_rows = int(os.environ.get("BENCH_IMPORT_ROWS", "5000"))
+    queue_tips = int(os.environ.get("BENCH_QUEUE_TIPS", "20000"))
+    parts = set(os.environ.get("BENCH_PARTS", "ceiling,intake,pipeline,queue").split(","))
     with tempfile.TemporaryDirectory(prefix="antt-bench-") as workdir:
         stack = Stack(Path(workdir), Ports.free(), env={
             "ANTT_ADMIN_PASSWORD": PASSWORD, "LOG_LEVEL": "WARNING", "MONGO_DB_PREFIX": PREFIX,
             "INTAKE_WEB_RATE_PER_MIN": "10000000"})  # one client sends every tip: lift the public limit
         try:
             stack.start()
-            rows = database_ceiling(stack)
-            burst_rows, posted = asyncio.run(bursts(stack, n))
-            rows += burst_rows
-            rows += asyncio.run(measure(stack.url(), import_rows, posted))
-            rows += pipeline(stack, events)
+            rows = database_ceiling(stack) if "ceiling" in parts else []
+            if "intake" in parts:
+                burst_rows, posted = asyncio.run(bursts(stack, n))
+                rows += burst_rows
+                rows += asyncio.run(measure(stack.url(), import_rows, posted))
+            if "pipeline" in parts:
+                rows += pipeline(stack, events)
+            if "queue" in parts:
+                rows += queue.run(stack, PASSWORD, PREFIX, queue_tips)
         finally:
             stack.stop()
     width = max(len(k) for k, _ in rows)

@@ -9,10 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 from pymongo import MongoClient
 
-from services.common import contracts
+from services.common import contracts, replay
 
 from .load import Attempt, Poison, number_of
 
@@ -150,7 +149,7 @@ def check(*, attempts: list[Attempt], run: str, unit_code: str, mongo: MongoClie
         codes = [a.receipt_code for a in acked.values()]
         v.receipts_failed = (receipts or ReceiptChecker(gateway)).finish(codes)
 
-    v.dlq_records, v.dlq_without_reason, dead = asyncio.run(_dead_letters(bootstrap))
+    v.dlq_records, v.dlq_without_reason, dead = _dead_letters(bootstrap)
     if poison is not None:
         v.poison_acknowledged = len(poison.acknowledged)
         v.poison_not_dead_lettered = [f"{service}: {n}" for n in poison.acknowledged for service in poison_consumers
@@ -216,24 +215,14 @@ class ReceiptChecker:
             await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-async def _dead_letters(bootstrap: str) -> tuple[int, list[str], set[tuple[str, bytes]]]:
+def _dead_letters(bootstrap: str) -> tuple[int, list[str], set[tuple[str, bytes]]]:
     """Every record of every dead-letter topic, read committed from the beginning."""
     topics = [t.dlq for t in contracts.topics().values()]
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False,
-                                isolation_level="read_committed")
-    await consumer.start()
-    total, missing, dead = 0, [], set()
-    try:
-        while batch := await consumer.getmany(timeout_ms=3000):
-            for records in batch.values():
-                for r in records:
-                    total += 1
-                    headers = dict(r.headers or ())
-                    reason = headers.get("dlq.reason", b"")
-                    dead.add((headers.get("dlq.service", b"").decode(), r.value))
-                    if not reason.strip():
-                        missing.append(f"{r.topic}[{r.partition}]@{r.offset}")
-    finally:
-        await consumer.stop()
-    return total, missing, dead
+    records = replay.read_all(bootstrap, topics, read_committed=True)
+    missing, dead = [], set()
+    for r in records:
+        headers = dict(r.headers or ())
+        dead.add((headers.get("dlq.service", b"").decode(), r.value))
+        if not headers.get("dlq.reason", b"").strip():
+            missing.append(f"{r.topic}[{r.partition}]@{r.offset}")
+    return len(records), missing, dead

@@ -3,8 +3,10 @@ stack: the operator finds the unit's cameras on the map and in the list, logs an
 a case with one uploaded file and one kept on the operator's media (both hashed in the browser,
 in chunks), reads the custody log, records a transfer and downloads the signed manifest, which
 the offline verifier accepts with the files; an officer sees the registry without the owners'
-contacts; a citizen taps the map to place a tip. No page may log a console error. Wards 15970,
-16417 and 16432 belong to this module only."""
+contacts; a citizen taps the map to place a tip; an operator of the city registers and edits a
+camera on the page, finds it offered in the extraction form (with a warning: it is outside the
+case's ward), and imports a registry file with rows in error. No page may log a console error.
+Wards 15970, 16414, 16417, 16420 and 16432 belong to this module only."""
 from __future__ import annotations
 
 import hashlib
@@ -94,7 +96,7 @@ def test_the_operator_logs_an_extraction_whose_manifest_verifies(browser, stack,
         page.click("#filters button[type=submit]")
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(WORKING)
-        expect(rows.first.locator("td").nth(5)).to_have_text("0 m")
+        expect(rows.first.locator("td").nth(6)).to_have_text("0 m")
         expect(page.locator("#map path.near-circle")).to_have_count(1)
         page.click("#near-clear")
         expect(rows).to_have_count(2)
@@ -234,3 +236,118 @@ def test_a_citizen_taps_the_map_to_place_a_tip(browser, stack, gateway, admin):
         return next((t for t in items if t["content"] == content), None)
     tip = eventually(stored)
     assert tip["location"] == body["location"] and tip["unit_code"] == TIP_WARD
+
+
+CITY_OPERATOR, NEW_WARD, IMPORT_WARD = "op.ui.380", "16414", "16420"  # Đông Thịnh, Đông Phú
+NEW_CENTRE = (19.806028, 105.720448)  # Phường Đông Thịnh in the unit table
+
+
+def test_a_camera_registered_on_the_page_is_offered_in_the_extraction_form_with_a_ward_warning(
+        browser, stack, gateway, setup, make_user):
+    from playwright.sync_api import expect
+    operator = make_user(CITY_OPERATOR, "camera_operator", "380")
+    eventually(lambda: gateway.get("/api/v1/places", params={"case_id": setup["case_id"]}, headers=operator).status_code == 200)
+    with opened(browser, stack, DESKTOP, allow=("409",)) as page:
+        login(page, CITY_OPERATOR)
+        page.goto("/camera")
+        expect(page.locator("#register")).to_be_visible()
+        expect(page.locator(f"#c-unit_code option[value='{NEW_WARD}']")).to_have_text("Phường Đông Thịnh")
+        page.fill("#c-camera_id", "UI-CAM-DTH-1")
+        page.select_option("#c-unit_code", NEW_WARD)
+        page.fill("#c-lat", str(NEW_CENTRE[0] + 0.001))
+        page.fill("#c-lon", str(NEW_CENTRE[1] - 0.001))
+        page.fill("#c-installed_at", "2024-03-15")
+        page.select_option("#c-owner_kind", "public_body")
+        page.fill("#c-owner_name", "Trường THCS Đông Thịnh")
+        page.fill("#c-owner_contact", "0237 3 555 111")
+        page.fill("#c-retention_days", "30")
+        page.click("#camera-submit")
+        expect(page.locator("#status")).to_contain_text("Đã đăng ký camera: UI-CAM-DTH-1 (Phường Đông Thịnh)")
+
+        page.fill("#f-q", "truong thcs dong thinh")  # typed without diacritics
+        page.click("#filters button[type=submit]")
+        rows = page.locator("#cameras tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first.locator("td").nth(1)).to_have_text("Phường Đông Thịnh")  # the ward's name, not its code
+        expect(rows.first).to_contain_text("Cơ quan, đơn vị: Trường THCS Đông Thịnh")
+        page.fill("#f-q", "")
+        page.select_option("#f-ward", NEW_WARD)
+        expect(rows).to_have_count(1)
+        expect(page.locator("#page-of")).to_contain_text("Trang 1/1")
+
+        rows.first.locator("button.edit").click()
+        expect(page.locator("#register-title")).to_have_text("Sửa camera")
+        expect(page.locator("#c-camera_id")).to_be_disabled()
+        page.fill("#c-retention_days", "45")
+        page.click("#camera-submit")
+        expect(page.locator("#status")).to_contain_text("Đã lưu camera UI-CAM-DTH-1, phiên bản 2")
+        expect(rows.first).to_contain_text("45 ngày")
+        shot(page, "c8-camera-registered-and-edited")
+
+        page.click("#camera-cancel")  # the same id again: refused, said next to the field
+        page.fill("#c-camera_id", "UI-CAM-DTH-1")
+        page.select_option("#c-unit_code", NEW_WARD)
+        page.fill("#c-lat", str(NEW_CENTRE[0]))
+        page.fill("#c-lon", str(NEW_CENTRE[1]))
+        page.fill("#c-installed_at", "2024-03-15")
+        page.fill("#c-owner_name", "Hộ ông Lê Văn Nam")
+        page.click("#camera-submit")
+        expect(page.locator("#c-camera_id-error")).to_have_text("Mã camera này đã có trong sổ.")
+        expect(page.locator("#c-camera_id")).to_be_focused()
+
+        page.goto(f"/camera/trich-xuat?case={setup['case_id']}")
+        expect(page.locator("#for-place")).to_contain_text("Phường Đông Tân")
+        ward_group = page.locator("#cams-ward")
+        expect(ward_group).to_have_attribute("label", "Camera tại Phường Đông Tân")
+        expect(ward_group.locator("option")).to_have_count(2)  # the case's ward's cameras, offered first
+        expect(page.locator("#camera optgroup").first).to_have_id("cams-ward")
+        page.fill("#camera-search", "UI-CAM-DTH")
+        expect(page.locator("#cams-other option[value='UI-CAM-DTH-1']")).to_have_count(1)
+        page.select_option("#camera", "UI-CAM-DTH-1")
+        warning = page.locator("#ward-warning")
+        expect(warning).to_be_visible()
+        expect(warning).to_contain_text("ở Phường Đông Thịnh, ngoài Phường Đông Tân của vụ việc")
+        shot(page, "c9-extraction-out-of-ward-warning")
+        page.select_option("#camera", WORKING)
+        expect(warning).to_be_hidden()
+        page.select_option("#camera", "UI-CAM-DTH-1")
+        yesterday = datetime.now(VN) - timedelta(days=1)
+        page.fill("#time_from", yesterday.replace(hour=7, minute=0, second=0).strftime("%Y-%m-%dT%H:%M:%S"))
+        page.fill("#time_to", yesterday.replace(hour=7, minute=30, second=0).strftime("%Y-%m-%dT%H:%M:%S"))
+        page.fill("#reason", "Camera cổng trường ghi được hướng đi của đối tượng")
+        page.click("#extract button[type=submit]")
+        expect(page.locator("#done")).to_be_visible()
+    logged = gateway.get("/api/v1/extractions", params={"camera_id": "UI-CAM-DTH-1"}, headers=operator).json()["items"]
+    assert [x["case_id"] for x in logged] == [setup["case_id"]]
+
+
+def test_a_registry_imported_from_the_page_shows_its_rows_in_error(browser, stack, gateway, make_user):
+    from playwright.sync_api import expect
+    operator = make_user(CITY_OPERATOR, "camera_operator", "380")
+    header = "camera_id,unit_code,lat,lon,owner_kind,owner_name,owner_contact,programme_code,retention_days,status,installed_at"
+    rows = [f"UI-IMP-DP-1,{IMPORT_WARD},19.7630,105.7176,household,Hộ bà Trịnh Thị Hạnh,0912000111,,15,working,2024-02-01",
+            "UI-IMP-DP-2,99999,19.7630,105.7176,household,Hộ ông Mai Văn Sơn,,,15,working,2024-02-01",
+            f"UI-IMP-DP-3,{IMPORT_WARD},19.7631,105.7177,business,,,,30,working,2024-02-01"]
+    data = "\n".join([header, *rows]).encode()
+    with opened(browser, stack, DESKTOP) as page:
+        login(page, CITY_OPERATOR)
+        page.goto("/camera")
+        page.set_input_files("#file", files=[{"name": "so-camera-dong-phu.csv", "mimeType": "text/csv", "buffer": data}])
+        page.click("#upload button[type=submit]")
+        expect(page.locator("#job")).to_be_visible()
+        expect(page.locator("#job-state")).to_contain_text("Hoàn tất", timeout=90_000)
+        expect(page.locator("#n-done")).to_have_text("1")
+        expect(page.locator("#n-failed")).to_have_text("2")
+        errors = page.locator("#errors tbody tr")
+        expect(errors).to_have_count(2)
+        expect(errors.nth(0).locator("td").nth(0)).to_have_text("3")  # spreadsheet rows: the header is 1
+        expect(errors.nth(0).locator("td").nth(1)).to_have_text("Mã đơn vị")  # the column by its name
+        expect(errors.nth(1).locator("td").nth(0)).to_have_text("4")
+        expect(errors.nth(1).locator("td").nth(1)).to_have_text("Tên chủ sở hữu")
+        shot(page, "c10-registry-import-errors")
+        page.select_option("#f-ward", IMPORT_WARD)
+        expect(page.locator("#cameras tbody tr")).to_have_count(1)
+        expect(page.locator("#cameras tbody tr").first).to_contain_text("UI-IMP-DP-1")
+        expect(page.locator("#cameras tbody tr").first).to_contain_text("Xã Đông Phú")
+    camera = gateway.get("/api/v1/cameras/UI-IMP-DP-1", headers=operator).json()
+    assert camera["unit_code"] == IMPORT_WARD and camera["owner"]["name"] == "Hộ bà Trịnh Thị Hạnh"

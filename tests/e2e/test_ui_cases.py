@@ -72,8 +72,7 @@ def test_every_string_the_cases_pages_use_exists_in_both_languages():
                 assert {prefix + s for s in ("open", "clarified", "closed")} <= set(table), (template, prefix)
         used = set(re.findall(r"\bT\.([a-z0-9_]+)", code))
         assert len(used) >= 2 and used <= set(table), (section, used - set(table))
-    case = strings["case"]
-    assert {f"s_{s}" for s in ("open", "clarified", "closed", "received", "valuable", "converted")} <= set(case)
+    case = strings["case"]  # the statuses are labels (tests/unit/test_labels.py)
     assert {f"owner_{k}" for k in ("household", "business", "public_body")} <= set(case)
 
 
@@ -156,7 +155,8 @@ def test_the_officer_works_a_case_from_the_list(browser, stack, gateway, setup):
 
         page.wait_for_url(f"**/can-bo/vu-viec/{case_id}?**")
         expect(page.locator("#f-status")).to_have_text("Đang xác minh")
-        expect(page.locator("#f-unit")).to_contain_text(WARD)
+        expect(page.locator("#f-unit")).to_contain_text("Phường Quảng Đông")  # by name, the codes on hover
+        expect(page.locator("#f-unit .unit")).to_have_attribute("title", re.compile(f"{WARD}$"))
         expect(page.locator("#f-opened-by")).to_have_text(OFFICER)
         tips = page.locator("#tips-table tbody tr")
         expect(tips).to_have_count(1)
@@ -185,7 +185,7 @@ def test_the_officer_works_a_case_from_the_list(browser, stack, gateway, setup):
         page.fill("#change-note", "x" * 4001)
         page.click("[data-to=clarified]")
         expect(page.locator("#change-errors")).to_be_visible()
-        expect(page.locator("#change-errors li")).to_contain_text("note")
+        expect(page.locator("#change-errors li")).to_have_text("Ghi chú: quá dài (tối đa 4000 ký tự)")  # in Vietnamese
         expect(page.locator("#f-status")).to_have_text("Đang xác minh")
         shot(page, "v3-case-refused")
 

@@ -44,7 +44,8 @@ def test_a_clerk_picks_the_programme_of_a_tip(browser, stack, gateway, people):
         expect(page.locator("#ward")).to_have_value(WARD)
         page.select_option("#channel", "programme")
         option = page.locator(f"#programme_code option[value='{PROGRAMME['code']}']")
-        expect(option).to_have_text(f"{PROGRAMME['name']} ({PROGRAMME['code']})")
+        expect(option).to_have_text(PROGRAMME["name"])
+        expect(option).to_have_attribute("title", PROGRAMME["code"])
         page.select_option("#programme_code", PROGRAMME["code"])
         page.fill("#content", content)
         shot(page, "10-intake-programme")
@@ -81,7 +82,8 @@ def test_a_clerk_imports_a_batch_with_one_bad_row(browser, stack, people):
         bad = page.locator("#errors tbody tr")
         expect(bad).to_have_count(1)
         expect(bad.locator("td").nth(0)).to_have_text("4")  # spreadsheet rows: the header is 1
-        expect(bad.locator("td").nth(1)).to_have_text("channel")
+        expect(bad.locator("td").nth(1)).to_have_text("Kênh")  # the column by its Vietnamese name
+        expect(bad.locator("td").nth(2)).to_have_text("không phải giá trị được nhận")
         shot(page, "11-batch-import")
         with page.expect_download() as download:
             page.click("#receipts")

@@ -156,26 +156,34 @@ def test_the_queue_orders_by_priority_then_deadline_and_claims_lock(gateway, cle
     for tip_id in (low, fresh, twin, old, high):
         arrived(gateway, first, tip_id)
 
-    items = gateway.get("/api/v1/queue", headers=first, params={"unit_code": QUEUE_WARD}).json()["items"]
+    every = {"unit_code": QUEUE_WARD, "bucket": "all"}
+    items = gateway.get("/api/v1/queue", headers=first, params=every).json()["items"]
     order = [t["tip_id"] for t in items if t["tip_id"] in {low, fresh, twin, old, high}]
     assert order[0] == high and order[1] == old and order[-1] == low
     by_id = {t["tip_id"]: t for t in items}
     # a fresh tip must be forwarded within 24 h, inside the 48 h "near" window
     assert by_id[old]["clock"]["state"] == "overdue" and by_id[high]["clock"]["state"] == "near"
-    assert twin in {d["tip_id"] for d in by_id[fresh]["duplicates"]}
+    action = gateway.get("/api/v1/queue", headers=first, params={"unit_code": QUEUE_WARD}).json()
+    assert old not in {t["tip_id"] for t in action["items"]} and action["counts"]["overdue"] >= 1
+    overdue = gateway.get("/api/v1/queue", headers=first, params={**every, "bucket": "overdue"}).json()
+    assert [t["tip_id"] for t in overdue["items"]] == [old] and overdue["total"] == action["counts"]["overdue"]
+    proposed = gateway.get(f"/api/v1/tips/{fresh}", headers=first).json()["duplicates"]
+    assert twin in {d["tip_id"] for d in proposed}
 
     assert gateway.post(f"/api/v1/tips/{fresh}/claim", headers=first).status_code == 200
     taken = gateway.post(f"/api/v1/tips/{fresh}/claim", headers=second)
     assert taken.status_code == 409 and taken.json()["error"]["current"]["claimed_by"] == "canbo.wf.14779a"
     assert decide(gateway, second, fresh).status_code == 409
-    items = gateway.get("/api/v1/queue", headers=second, params={"unit_code": QUEUE_WARD}).json()["items"]
+    items = gateway.get("/api/v1/queue", headers=second, params=every).json()["items"]
     assert {t["tip_id"]: t for t in items}[fresh]["claimed_by"] == "canbo.wf.14779a"
+    mine = gateway.get("/api/v1/queue", headers=first, params={**every, "claimed": "me"}).json()
+    assert [t["tip_id"] for t in mine["items"]] == [fresh] and mine["total"] == 1
     assert gateway.delete(f"/api/v1/tips/{fresh}/claim", headers=second).status_code == 409
     assert gateway.delete(f"/api/v1/tips/{fresh}/claim", headers=first).status_code == 200
     assert gateway.post(f"/api/v1/tips/{fresh}/claim", headers=second).status_code == 200
     decided = decide(gateway, second, fresh).json()
     assert decided["claim"] is None and decided["status"] == "valuable"
-    items = gateway.get("/api/v1/queue", headers=first, params={"unit_code": QUEUE_WARD}).json()["items"]
+    items = gateway.get("/api/v1/queue", headers=first, params=every).json()["items"]
     assert fresh not in {t["tip_id"] for t in items}
     assert gateway.get("/api/v1/queue", headers=clerk).status_code == 403
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import asyncio
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
+from services.common import replay
 from services.common.contracts import Event
+from services.common.replay import ConsumerRecord
 
 
 def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
@@ -26,22 +28,9 @@ def produce_events(bootstrap: str, topic: str, events: list[Event]) -> None:
     produce(bootstrap, topic, [(e.subject.encode(), e.encode()) for e in events])
 
 
-def read_all(bootstrap: str, topic: str, timeout_ms: int = 3000) -> list:
-    """Every record of a topic from the beginning, without a consumer group."""
-    async def read():
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                    enable_auto_commit=False, group_id=None)
-        await consumer.start()
-        try:
-            out = []
-            while True:
-                batch = await consumer.getmany(timeout_ms=timeout_ms)
-                if not batch:
-                    return out
-                out.extend(r for recs in batch.values() for r in recs)
-        finally:
-            await consumer.stop()
-    return asyncio.run(read())
+def read_all(bootstrap: str, topic: str, idle_ms: int = 3000) -> list[ConsumerRecord]:
+    """Every record of a topic written so far (aborted ones too), without a consumer group."""
+    return replay.read_all(bootstrap, topic, idle_s=idle_ms / 1000)
 
 
 def database(stack, service: str):

@@ -44,7 +44,7 @@ def test_a_receipt_write_applied_before_a_retry_counts_as_written(stack, tmp_pat
         store = IntakeStore(client[f"antt_test_receipts_{tmp_path.name}"])
         await store.create_indexes(60)
         now = datetime.now(timezone.utc)
-        fields = dict(secret_sha256="0" * 64, unit_code="380", created_at=now, sealed_contact=None,
+        fields = dict(unit_code="380", created_at=now, sealed_contact=None,
                       idempotency_key=None, sealed_answer="")
         try:
             await store.reserve(ref="AAAA-BBBB", tip_id="T-1", **fields)

@@ -126,7 +126,7 @@ def test_the_scrape_sees_every_service_and_the_traffic_with_bounded_labels(prome
     assert all(s["metric"]["job"] == "intake" for s in tips)
     until(prometheus, 'antt_tips_overdue{job="verification", district="380", unit_level="ward"} >= 1')
     until(prometheus, 'antt_tips_near_deadline{job="verification", district="380", unit_level="ward"} >= 1')
-    until(prometheus, 'antt_import_rows_total{job="intake", outcome=~"done|failed"} >= 1', lambda r: len(r) == 2)
+    until(prometheus, 'antt_import_rows_total{job="intake", kind="tips", outcome=~"done|failed"} >= 1', lambda r: len(r) == 2)
     cameras = until(prometheus, 'antt_cameras{job="extraction", district="380"} >= 1', lambda r: len(r) == 2)
     assert {s["metric"]["status"] for s in cameras} == {"working", "broken"}
     until(prometheus, 'antt_extractions_logged_total{district="380", unit_level="ward", export_method="sd_card"}')

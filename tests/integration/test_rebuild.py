@@ -20,7 +20,7 @@ def documents(db) -> dict[str, list[dict]]:
 
 def test_a_rebuild_gives_the_live_documents(stack):
     events = demo_year.year_events(YEAR, DISTRICT, 0.03, seed=11, programmes=True)
-    for topic in ("tips.verification", "cases", "tips.received", "extractions", "cameras", "programmes"):
+    for topic in ("tips.verification", "cases", "tips.received", "extractions", "cameras", "programmes", "activities"):
         produce_events(stack.bootstrap, topic, events[topic])
     client, live = database(stack, "aggregation")
     last = events["tips.received"][-1].subject

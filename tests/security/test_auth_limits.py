@@ -8,6 +8,8 @@ from __future__ import annotations
 import socket
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 import httpx
@@ -18,6 +20,7 @@ from pymongo import MongoClient
 from services.common.imports import MULTIPART_SLACK, ImportSettings
 from services.common.settings import ServiceSettings
 from services.devstack.processes import Child, free_port
+from services.devstack.stack import ROOT
 from services.gateway.settings import GatewaySettings
 from tests.conftest import login
 from tests.security.conftest import WARD_A
@@ -119,6 +122,44 @@ def test_bodies_beyond_the_limit_are_413(gateway, people):
         assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large", path
 
 
+@pytest.mark.parametrize("service", ["intake", "gateway"])
+def test_a_client_that_keeps_sending_a_body_beyond_the_limit_reads_its_413(stack, service):
+    """urllib sends the whole body without `Expect: 100-continue`: the answer must wait until
+    the body is read, or the closed socket resets the connection under the client's send."""
+    body = b"x" * (3 * 1024**2)
+    for attempt in range(20):
+        request = urllib.request.Request(f"{stack.url(service)}/api/v1/tips", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=60)
+            pytest.fail("a 3 MB tip was accepted")
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 413, attempt
+            assert b"payload_too_large" in answer.read()
+        # anything else (BrokenPipeError, ConnectionResetError) fails the test as it is
+
+
+def test_a_chunked_body_refused_while_it_streams_is_drained_before_the_answer(stack, people):
+    """An attachment without a declared length, over its limit: the refusal comes after the
+    rest of the body was read, so the client that keeps sending reads it."""
+    chunk = b"x" * 65536
+    chunks = GATEWAY.max_attachment_bytes // len(chunk) + 48  # 3 MB beyond the limit
+    with socket.create_connection(("127.0.0.1", stack.ports.gateway), timeout=60) as s:
+        s.sendall((f"POST /api/v1/attachments HTTP/1.1\r\nHost: x\r\n"
+                   f"Authorization: {people['officer_a']['Authorization']}\r\n"
+                   "Content-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+        part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n'
+        for piece in [part] + [chunk] * chunks:
+            s.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        s.sendall(b"0\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            received = s.recv(4096)
+            assert received, "the connection closed without an answer"
+            answer += received
+        assert answer.split(b" ")[1] == b"413"
+
+
 def test_an_import_beyond_its_limit_is_413_before_it_is_read(stack, people):
     declared = ImportSettings().max_import_bytes + MULTIPART_SLACK + 1
     with socket.create_connection(("127.0.0.1", stack.ports.gateway), timeout=10) as s:
@@ -143,7 +184,7 @@ def strict_intake(stack):
     child = Child("intake-strict", [sys.executable, "-m", "services", "intake"],
                   stack.workdir / "services" / "intake-strict.log",
                   env={**stack.service_env(), "INTAKE_PORT": str(port), "INTAKE_WEB_RATE_PER_MIN": "3",
-                       "RECEIPT_FAILURES_PER_CLIENT": "3"}, cwd=stack.workdir)
+                       "RECEIPT_FAILURES_PER_CLIENT": "3"}, cwd=ROOT)  # this checkout's code
     child.start()
     url = f"http://127.0.0.1:{port}"
     try:
@@ -177,3 +218,18 @@ def test_wrong_receipt_codes_lock_a_client_out(strict_intake):
         assert strict_intake.get(f"/api/v1/receipts/{code}", headers=client("192.0.2.20")).status_code == 404
     r = strict_intake.get("/api/v1/receipts/0000000000000000000000000000000000", headers=client("192.0.2.20"))
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_guessing_16_digit_receipts_is_stopped_by_the_client_lock_out(strict_intake):
+    """A 16-digit code names no receipt, so its guesses count against the client: after the
+    limit even the right code is refused to the guesser, while the tipster's own client opens it."""
+    tip = {"channel": "web", "unit_code": WARD_A, "content": "Có người lạ đi lại nhiều lần trong ngõ"}
+    r = strict_intake.post("/api/v1/tips", json=tip, headers=client("192.0.2.30"))
+    assert r.status_code == 202, r.text
+    right = r.json()["receipt_code"]
+    for guess in range(3):
+        wrong = f"{(int(right.replace(' ', '')) + 1 + guess) % 10 ** 16:016d}"
+        assert strict_intake.get(f"/api/v1/receipts/{wrong}", headers=client("192.0.2.31")).status_code == 404
+    locked = strict_intake.get(f"/api/v1/receipts/{right.replace(' ', '')}", headers=client("192.0.2.31"))
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert strict_intake.get(f"/api/v1/receipts/{right.replace(' ', '')}", headers=client("192.0.2.30")).status_code == 200

@@ -40,7 +40,7 @@ def test_every_alert_has_a_unit_test():
     tested = {case["alertname"] for path in TESTS.glob("*.yml")
               for test in yaml.safe_load(path.read_text())["tests"] for case in test["alert_rule_test"]}
     assert alerts == tested
-    assert alerts >= {"ServiceDown", "IntakeErrors", "IntakeUnavailable", "ConsumerLagGrowing", "DeadLetters",
+    assert alerts >= {"ServiceDown", "IntakeErrors", "IntakeUnavailable", "ConsumerLagGrowing", "DeadLetters", "ConsumerStopped",
                       "TipsNearDeadline", "TipsOverdue"}
 
 

@@ -19,10 +19,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from pymongo import uri_parser
 
+from services.common import topics
+from services.common.streams import StreamSettings
+from services.devstack.kafka import NodeAddress, server_properties
 from services.extraction.settings import ExtractionSettings
 from services.gateway.settings import GatewaySettings
 from services.intake.settings import IntakeSettings
+from services.verification.settings import VerificationSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "k8s" / "base"
@@ -33,8 +38,17 @@ SERVICES = ("intake", "verification", "extraction", "aggregation", "gateway")
 IMAGE = "antt"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 # Every environment variable the services read (each settings class extends ServiceSettings).
-SETTINGS_VARS = {field.alias for cls in (GatewaySettings, IntakeSettings, ExtractionSettings)
-                 for field in cls.model_fields.values()}
+SETTINGS_CLASSES = (GatewaySettings, IntakeSettings, ExtractionSettings, VerificationSettings, StreamSettings)
+SETTINGS_VARS = {field.alias for cls in SETTINGS_CLASSES for field in cls.model_fields.values()}
+# What every service of a production deployment must be given: where the cluster is, and the
+# secrets ANTT_ENV=production refuses to start without.
+REQUIRED_VARS = {"ANTT_ENV", "KAFKA_BOOTSTRAP", "KAFKA_REPLICATION_FACTOR", "MONGO_URI", "ANTT_JWT_SECRET",
+                 "ANTT_DATA_KEY", "ANTT_RECEIPT_PEPPER", "ANTT_MANIFEST_KEY"}
+BROKERS = 3  # as `ANTT_BROKERS=3` of the devstack
+# Broker settings whose values the deployments must share with the devstack's cluster of three.
+CLUSTER_PROPERTIES = ("process.roles", "default.replication.factor", "min.insync.replicas",
+                      "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+                      "transaction.state.log.min.isr", "auto.create.topics.enable")
 DEFAULT_PORTS = {name: GatewaySettings.model_fields[f"{name}_port"].default for name in SERVICES}
 
 
@@ -162,15 +176,14 @@ def test_k8s_base_has_each_service_and_the_infrastructure():
         assert {("Deployment", name), ("Service", name)} <= kinds
     assert {("Namespace", "antt"), ("ConfigMap", "antt-config"), ("StatefulSet", "kafka"),
             ("Service", "kafka"), ("StatefulSet", "mongo"), ("Service", "mongo"), ("Job", "topics"),
-            ("HorizontalPodAutoscaler", "intake"), ("PodDisruptionBudget", "intake"),
-            ("PodDisruptionBudget", "gateway"), ("Ingress", "gateway")} <= kinds
-    deployments = {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == "Deployment"}
-    assert deployments["intake"]["spec"]["replicas"] == deployments["gateway"]["spec"]["replicas"] == 2
+            ("HorizontalPodAutoscaler", "intake"), ("Ingress", "gateway")} <= kinds
     for doc in docs:  # StatefulSets keep their data on volume claims
         if doc["kind"] == "StatefulSet":
             assert doc["spec"]["volumeClaimTemplates"], doc["metadata"]["name"]
-    job = next(doc for doc in docs if doc["kind"] == "Job")
-    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["python", "-m", "services.common.topics"]
+    jobs = {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == "Job"}
+    assert set(jobs) == {"topics", "mongo-init"}
+    assert jobs["topics"]["spec"]["template"]["spec"]["containers"][0]["command"] == \
+        ["python", "-m", "services.common.topics"]
 
 
 def test_every_workload_has_probes_resources_and_a_locked_down_security_context():
@@ -261,6 +274,133 @@ def test_only_the_gateway_is_reachable_from_outside_the_namespace():
     assert open_to_other_namespaces == set(SERVICES)  # Prometheus scrapes, nothing else
 
 
+def _disruptions_allowed(budget: dict, replicas: int) -> int:
+    spec = budget["spec"]
+    return spec["maxUnavailable"] if "maxUnavailable" in spec else replicas - spec["minAvailable"]
+
+
+def test_every_service_and_store_has_replicas_and_a_disruption_budget_that_keeps_one_up():
+    docs = _base_docs()
+    budgets = [doc for doc in docs if doc["kind"] == "PodDisruptionBudget"]
+    workloads = [doc for doc in docs if doc["kind"] in ("Deployment", "StatefulSet")]
+    assert {doc["metadata"]["name"] for doc in workloads if doc["kind"] == "Deployment"} == set(SERVICES)
+    for doc in workloads:
+        name, replicas = doc["metadata"]["name"], doc["spec"]["replicas"]
+        assert replicas >= (3 if doc["kind"] == "StatefulSet" else 2), name
+        labels = doc["spec"]["template"]["metadata"]["labels"]
+        mine = [b for b in budgets if _selects(b["spec"]["selector"], labels)]
+        assert len(mine) == 1, f"{name}: {len(mine)} PodDisruptionBudgets"
+        assert 1 <= _disruptions_allowed(mine[0], replicas) < replicas, name
+        # a quorum of three may lose one member, not two
+        assert doc["kind"] == "Deployment" or _disruptions_allowed(mine[0], replicas) <= (replicas - 1) // 2, name
+    hpa = next(doc for doc in docs if doc["kind"] == "HorizontalPodAutoscaler")
+    assert hpa["spec"]["minReplicas"] >= 2
+
+
+def _env(container: dict) -> dict[str, str]:
+    return {env["name"]: env.get("value") for env in container.get("env", [])}
+
+
+def _statefulset(docs: list[dict], name: str) -> tuple[dict, dict]:
+    doc = next(d for d in docs if d["kind"] == "StatefulSet" and d["metadata"]["name"] == name)
+    return doc, doc["spec"]["template"]["spec"]["containers"][0]
+
+
+def _assert_broker_settings_match_the_devstack(env: dict[str, str], where: str) -> None:
+    nodes = [NodeAddress(9092 + 2 * n, 9093 + 2 * n) for n in range(BROKERS)]
+    devstack = dict(line.split("=", 1) for line in server_properties(Path("/d"), 1, nodes).splitlines() if line)
+    for key in CLUSTER_PROPERTIES:
+        assert env.get("KAFKA_" + key.upper().replace(".", "_")) == devstack[key], f"{where}: {key}"
+    assert devstack["default.replication.factor"] == str(topics.replication_for(BROKERS)) == "3"
+    assert devstack["min.insync.replicas"] == str(topics.min_insync_for(3)) == "2"
+
+
+def test_kafka_is_a_kraft_quorum_of_three_replicated_like_the_devstack():
+    docs = _base_docs()
+    kafka, container = _statefulset(docs, "kafka")
+    env = _env(container)
+    assert kafka["spec"]["replicas"] == BROKERS and kafka["spec"]["podManagementPolicy"] == "Parallel"
+    _assert_broker_settings_match_the_devstack(env, "k8s kafka")
+    node_id = next(e for e in container["env"] if e["name"] == "KAFKA_NODE_ID")
+    assert node_id["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.labels['apps.kubernetes.io/pod-index']"
+    service = kafka["spec"]["serviceName"]
+    pods = [f"kafka-{n}.{service}" for n in range(BROKERS)]  # node id n is the pod of ordinal n
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == ",".join(
+        f"{n}@{pod}.$(POD_NAMESPACE).svc:9093" for n, pod in enumerate(pods))
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://$(POD_NAME).{service}.$(POD_NAMESPACE).svc:9092"
+    headless = next(d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == service)
+    assert headless["spec"]["clusterIP"] == "None" and headless["spec"]["publishNotReadyAddresses"] is True
+    assert {p["port"] for p in headless["spec"]["ports"]} == {9092, 9093}
+    config = next(doc for doc in docs if doc["kind"] == "ConfigMap")["data"]
+    assert config["KAFKA_BOOTSTRAP"].split(",") == [f"{pod}:9092" for pod in pods]
+    assert config["KAFKA_REPLICATION_FACTOR"] == env["KAFKA_DEFAULT_REPLICATION_FACTOR"]
+
+
+def _assert_majority_writes_to_the_replica_set(uri: str, members: list[str], replica_set: str, where: str) -> None:
+    parsed = uri_parser.parse_uri(uri)
+    assert [f"{host}:{port}" for host, port in parsed["nodelist"]] == members, where
+    options = parsed["options"]
+    assert (options["replicaSet"], options["w"], options["retryWrites"]) == (replica_set, "majority", True), where
+
+
+def _init_script_members(script: str, replica_set: str) -> list[str]:
+    assert "rs.initiate(" in script and f'_id: "{replica_set}"' in script
+    return re.findall(r'host: "([^"]+)"', script)
+
+
+def test_mongo_is_a_replica_set_of_three_initiated_once_with_majority_writes():
+    docs = _base_docs()
+    mongo, container = _statefulset(docs, "mongo")
+    assert mongo["spec"]["replicas"] == 3
+    args = container["args"]
+    replica_set = args[args.index("--replSet") + 1]
+    members = [f"mongo-{n}.{mongo['spec']['serviceName']}:27017" for n in range(3)]
+    init = next(doc for doc in docs if doc["kind"] == "Job" and doc["metadata"]["name"] == "mongo-init")
+    command = init["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command[0] == "mongosh" and command[2].startswith(f"mongodb://{members[0]}/")
+    assert _init_script_members(command[-1], replica_set) == members
+    config = next(doc for doc in docs if doc["kind"] == "ConfigMap")["data"]
+    _assert_majority_writes_to_the_replica_set(config["MONGO_URI"], members, replica_set, "k8s")
+
+
+def _ingress_allowed(policies: list[dict], source: dict, target: dict, port: int) -> bool:
+    """Whether a pod labelled `source` may open `port` on a pod labelled `target` (same namespace)."""
+    for policy in policies:
+        if not _selects(policy["spec"]["podSelector"], target):
+            continue
+        for rule in policy["spec"].get("ingress", []):
+            peers = rule.get("from", [])
+            ports = rule.get("ports", [])
+            if (not peers or any("podSelector" in peer and "namespaceSelector" not in peer
+                                 and _selects(peer["podSelector"], source) for peer in peers)) \
+                    and (not ports or any(p["port"] <= port <= p.get("endPort", p["port"]) for p in ports)):
+                return True
+    return False
+
+
+def test_network_policies_let_the_cluster_members_and_their_clients_talk():
+    docs = _base_docs()
+    policies = [doc for doc in docs if doc["kind"] == "NetworkPolicy"]
+    labels = {doc["metadata"]["name"]: template["metadata"]["labels"] for doc, template in _pod_specs(docs)}
+    must = [("kafka", "kafka", 9092), ("kafka", "kafka", 9093), ("mongo", "mongo", 27017),
+            ("mongo-init", "mongo", 27017), ("topics", "kafka", 9092)]
+    must += [(name, store, port) for name in SERVICES for store, port in (("kafka", 9092), ("mongo", 27017))]
+    for source, target, port in must:
+        assert _ingress_allowed(policies, labels[source], labels[target], port), f"{source} -> {target}:{port}"
+    for source, target, port in [("topics", "mongo", 27017), ("intake", "kafka", 9093), ("gateway", "aggregation", 8004)]:
+        assert not _ingress_allowed(policies, labels[source], labels[target], port), f"{source} -> {target}:{port}"
+
+
+def test_every_app_container_in_k8s_is_given_the_cluster_and_the_secrets():
+    docs = _base_docs()
+    config = next(doc for doc in docs if doc["kind"] == "ConfigMap")
+    secret = _load_all(BASE / "secret.example.yaml")[0]
+    for doc, container in _containers(docs):
+        if _is_app(container):
+            given = set(config["data"]) | set(secret["stringData"]) | set(_env(container))
+            assert REQUIRED_VARS - given == set(), doc["metadata"]["name"]
+
+
 def test_env_var_names_in_k8s_are_read_by_the_services():
     docs = _base_docs()
     config = next(doc for doc in docs if doc["kind"] == "ConfigMap")
@@ -268,7 +408,7 @@ def test_env_var_names_in_k8s_are_read_by_the_services():
     names = set(config["data"]) | set(secret["stringData"])
     names |= {env["name"] for _, c in _containers(docs) if _is_app(c) for env in c.get("env", [])}
     assert names - SETTINGS_VARS == set()
-    assert {"ANTT_JWT_SECRET", "ANTT_DATA_KEY"} <= set(secret["stringData"]) - set(config["data"])
+    assert {"ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_RECEIPT_PEPPER"} <= set(secret["stringData"]) - set(config["data"])
     assert config["data"]["ANTT_ENV"] == "production" and config["data"]["ANTT_HOST"] == "0.0.0.0"
 
 
@@ -332,7 +472,7 @@ def test_compose_env_var_names_are_read_by_the_services_and_documented():
     interpolated = set(re.findall(r"\$\{([A-Z0-9_]+)", text))
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / "deploy" / ".env.example").read_text(), re.M))
     assert interpolated == documented
-    for secret in ("ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_ADMIN_PASSWORD"):
+    for secret in ("ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_RECEIPT_PEPPER", "ANTT_ADMIN_PASSWORD"):
         assert re.search(r"\$\{" + secret + r":\?", text), f"{secret} must be required (${{{secret}:?...}})"
 
 

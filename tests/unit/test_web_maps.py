@@ -100,7 +100,9 @@ def test_every_string_the_camera_pages_use_exists_in_both_languages():
         table = {**strings["common"], **strings["camera"], **strings[section]}
         assert all(set(v) == {"vi", "en"} for v in table.values())
     known = set(strings["common"]) | set(strings["camera"])
-    pages = {s: set(strings[s]) | known for s in ("cameras", "extract", "extraction")}
+    from services.gateway.ui_camera import ALSO  # the strings of other pages a page uses too
+    pages = {s: set(strings[s]) | known | set().union(*(set(strings[o]) for o in ALSO.get(s, ())))
+             for s in ("cameras", "extract", "extraction")}
     templates = {"cameras.html": "cameras", "extract.html": "extract", "extraction.html": "extraction"}
     for template, section in templates.items():
         text = (WEB / "templates" / template).read_text()
@@ -134,3 +136,11 @@ def test_the_vendored_files_are_the_registry_releases_named_in_the_readme():
     assert "@version 1.0.0" in head and "@license MIT" in head
     assert hashlib.sha256((WEB / "static" / "vendor" / "leaflet" / "leaflet.js").read_bytes()).hexdigest() \
         == "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a"
+
+
+def test_no_string_is_named_like_a_method_of_the_templates_dict():
+    """A template reads `t.clear` as the dict's method, not the string (the queue's reset button
+    once read "<built-in method clear of dict object>")."""
+    strings = json.loads((WEB / "strings.json").read_text(encoding="utf-8"))
+    taken = {name for name in dir(dict) if not name.startswith("_")}
+    assert {(section, key) for section, table in strings.items() for key in table if key in taken} == set()

@@ -1,14 +1,18 @@
 "use strict";
-// The clerk's batch import (tip boxes, leaflets): upload a CSV or XLSX file to
-// POST /api/v1/tips/import, follow GET /api/v1/imports/{job_id} until the job ends (a progress
-// bar, the counts, the rows in error), then take the receipts' CSV once.
+// The clerk's batch import: tips (tip boxes, leaflets) or programme activities (patrol
+// logbooks), as the kind selector says: upload a CSV or XLSX file to POST /api/v1/tips/import
+// or /api/v1/activities/import, follow GET /api/v1/imports/{job_id} until the job ends (a
+// progress bar, the counts, the rows in error), then, for tips, take the receipts' CSV once.
+// The camera registry's import (camera.js) uses the same upload and progress
+// (templates/importjob.html).
 const FINISHED = ["done", "failed"];
+const sheetKind = () => $("#sheet-kind").value;
 
-async function upload(file) {
+async function upload(file, path = `/api/v1/${sheetKind()}/import`) {
   // multipart: the browser sets the boundary, so not through api(), which sends JSON
   const form = new FormData();
   form.append("file", file, file.name);
-  const response = await fetch("/api/v1/tips/import", { method: "POST", body: form,
+  const response = await fetch(path, { method: "POST", body: form,
     headers: { Authorization: "Bearer " + session.get().token } });
   const body = await response.json().catch(() => null);
   if (response.status === 401) toLogin();
@@ -32,15 +36,17 @@ function showJob(job) {
   const state = T["st_" + job.status] || job.status;
   $("#job-state").textContent = job.total != null ? `${state}: ${processed}/${job.total} ${T.rows}`
     : `${state}: ${processed} ${T.rows}`;
-  $("#errors tbody").replaceChildren(...job.errors.map((e) => el("tr", {},
-    el("td", { textContent: e.row }), el("td", { className: "mono", textContent: e.field }),
-    el("td", { textContent: e.reason }))));
+  $("#errors tbody").replaceChildren(...job.errors.map((e) => {
+    const { name, text } = fieldFailure(e);  // the row's error in the page's language, by its code
+    return el("tr", {}, el("td", { textContent: e.row }), el("td", { title: e.field, textContent: name }),
+      el("td", { textContent: text, title: e.reason }));
+  }));
   $("#errors-none").hidden = job.errors.length > 0 || !FINISHED.includes(job.status);
   const more = job.errors_total - job.errors.length;
   $("#errors-more").hidden = more <= 0;
   $("#errors-more").textContent = `${T.errors_more} ${more}`;
-  $("#receipts-box").hidden = job.status !== "done" || job.done === 0;
-  if (job.status === "failed") say(`${T.st_failed}: ${job.reason || ""}`, true);
+  if ($("#receipts-box")) $("#receipts-box").hidden = job.kind !== "tips" || job.status !== "done" || job.done === 0;
+  if (job.status === "failed") say(`${T.st_failed}: ${T.failed_file}`, true);
 }
 
 async function follow(jobId) {
@@ -60,8 +66,19 @@ async function downloadReceipts(jobId) {
   say(T.receipts_taken);
 }
 
+function kindSelector() {
+  const select = $("#sheet-kind");
+  const show = () => {
+    for (const hint of document.querySelectorAll("[data-kind]")) hint.hidden = hint.dataset.kind !== select.value;
+  };
+  if (new URLSearchParams(location.search).get("kind") === "activities") select.value = "activities";
+  select.addEventListener("change", show);
+  show();
+}
+
 function batchPage() {
   if (!staffHeader()) return;
+  kindSelector();
   const form = $("#upload");
   let jobId = null;
   form.addEventListener("submit", async (e) => {
@@ -78,8 +95,9 @@ function batchPage() {
       $("#job").focus();
       say("");
       const job = await follow(jobId);
-      if (job.status === "done") say(`${T.finished}: ${job.done} ${T.imported}, ${job.failed} ${T.in_error}`);
-    } catch (err) { sayFailure(err); } finally { button.disabled = false; }
+      const imported = job.kind === "activities" ? T.imported_activities : T.imported;
+      if (job.status === "done") say(`${T.finished}: ${job.done} ${imported}, ${job.failed} ${T.in_error}`);
+    } catch (err) { sayFailure(err, form); } finally { button.disabled = false; }
   });
   $("#receipts").addEventListener("click", async (e) => {
     e.preventDefault();
@@ -90,4 +108,4 @@ function batchPage() {
   form.elements.file.focus();
 }
 
-batchPage();
+if (document.body.dataset.page === "batch") batchPage();

@@ -29,18 +29,31 @@ const hashCode = (sha) => el("code", { className: "hash", textContent: sha });
 
 // --- the registry -------------------------------------------------------------------------
 
+const REGISTERING_ROLES = ["camera_operator", "commander", "admin"];
+const PAGE_SIZE = 50;
+const byName = (a, b) => a.name.localeCompare(b.name, "vi");
+
+// The wards of the login's unit ({code, name}), by Vietnamese collation.
+async function unitWards(unitCode) {
+  const { wards } = await api("GET", `/ui/units.json?unit_code=${enc(unitCode)}`);
+  return wards.slice().sort(byName);
+}
+
 function camerasPage() {
   const who = cameraHeader();
   if (!who) return;
+  const registering = REGISTERING_ROLES.includes(who.role);
   $("#new-extraction").hidden = !EXTRACTING_ROLES.includes(who.role);
   const form = $("#filters");
   const markers = new Map();
-  let map = null, cameraLayer = null, nearMark = null;
+  let map = null, cameraLayer = null, nearMark = null, wards = [], points = [], page = 1, pages = 1;
+  const wardName = (code) => (wards.find((w) => w.code === code) || {}).name || code;
 
   function popup(cam) {
     const box = el("div", { className: "cam-popup" },
       el("strong", { className: "mono", textContent: cam.camera_id }),
       el("dl", {},
+        el("dt", { textContent: T.ward }), el("dd", { textContent: cam.unit_name || wardName(cam.unit_code) }),
         el("dt", { textContent: T.status }), el("dd", { textContent: T["st_" + cam.status] || cam.status }),
         el("dt", { textContent: T.owner_kind }), el("dd", { textContent: T["ok_" + cam.owner.kind] || cam.owner.kind }),
         el("dt", { textContent: T.retention }), el("dd", { textContent: `${cam.retention_days} ${T.days}` }),
@@ -65,12 +78,17 @@ function camerasPage() {
     const actions = el("td", { className: "actions" },
       el("button", { type: "button", textContent: T.show_on_map, onclick: () => showOnMap(cam),
         ariaLabel: `${T.show_on_map}: ${cam.camera_id}` }));
+    if (registering) {
+      actions.append(" ", el("button", { type: "button", textContent: T.edit, className: "edit",
+        ariaLabel: `${T.edit}: ${cam.camera_id}`, onclick: () => editor.edit(cam.camera_id) }));
+    }
     if (EXTRACTING_ROLES.includes(who.role)) {
       actions.append(" ", el("a", { href: `/camera/trich-xuat?lang=${LANG}&camera=${enc(cam.camera_id)}`,
         textContent: T.extract_here, ariaLabel: `${T.extract_here}: ${cam.camera_id}` }));
     }
     return el("tr", { className: `cam-row st-${cam.status}` },
       el("td", { className: "mono", textContent: cam.camera_id }),
+      el("td", { textContent: cam.unit_name || wardName(cam.unit_code), title: cam.unit_code }),
       el("td", {}, el("span", { className: `badge badge-${cam.status}`, textContent: T["st_" + cam.status] || cam.status })),
       el("td", { textContent: `${T["ok_" + cam.owner.kind] || cam.owner.kind}: ${cam.owner.name}` +
         (cam.owner.contact ? ` · ${cam.owner.contact}` : "") }),
@@ -115,23 +133,29 @@ function camerasPage() {
   }
 
   async function load() {
-    const params = new URLSearchParams({ page_size: "200" });
-    if (form.elements.status.value) params.set("status", form.elements.status.value);
-    const programme = form.elements.programme_code.value.trim();
-    if (programme) params.set("programme_code", programme);
+    const params = new URLSearchParams({ page_size: String(PAGE_SIZE), page: String(page) });
+    for (const name of ["status", "owner_kind", "unit_code"]) if (form.elements[name].value) params.set(name, form.elements[name].value);
+    for (const name of ["programme_code", "q"]) {
+      const value = form.elements[name].value.trim();
+      if (value) params.set(name, value);
+    }
     const point = near();
     if (point) { params.set("near", `${point.lat},${point.lon}`); params.set("radius_m", String(point.radius)); }
     try {
       const found = await api("GET", `/api/v1/cameras?${params}`);
       $("#cameras tbody").replaceChildren(...found.items.map(row));
       $("#cameras-empty").hidden = found.items.length > 0;
-      $("#count").textContent = found.total > found.items.length
-        ? `(${found.items.length} / ${found.total})` : `(${found.total})`;
+      pages = Math.max(1, Math.ceil(found.total / PAGE_SIZE));
+      $("#count").textContent = `(${found.total.toLocaleString(LANG === "vi" ? "vi-VN" : "en-GB")})`;
+      $("#page-of").textContent = fill(T.page_of, { page, pages, total: found.total.toLocaleString(LANG === "vi" ? "vi-VN" : "en-GB") });
+      $("#page-prev").disabled = page <= 1;
+      $("#page-next").disabled = page >= pages;
       drawCameras(found.items);
       drawNear();
       say("");
     } catch (err) { sayFailure(err); }
   }
+  const reload = () => { page = 1; return load(); };
 
   async function loadExtractions() {
     try {
@@ -151,21 +175,35 @@ function camerasPage() {
     e.preventDefault();
     if (!form.reportValidity()) return;
     if ((form.elements.lat.value === "") !== (form.elements.lon.value === "")) return say(T.near_both, true);
-    load();
+    reload();
   });
+  for (const name of ["status", "owner_kind", "unit_code"]) form.elements[name].addEventListener("change", reload);
   $("#near-clear").addEventListener("click", () => {
     form.elements.lat.value = "";
     form.elements.lon.value = "";
-    load();
+    reload();
   });
+  $("#page-prev").addEventListener("click", () => { if (page > 1) { page -= 1; load(); } });
+  $("#page-next").addEventListener("click", () => { if (page < pages) { page += 1; load(); } });
+
+  const editor = registering ? cameraEditor(wardName, () => points, reload) : null;
+  if (registering) registryImport(reload);
+  function clicked(lat, lon) {
+    if (editor && editor.wantsPlace()) return editor.place(lat, lon);
+    form.elements.lat.value = lat;
+    form.elements.lon.value = lon;
+    reload();
+  }
+  unitWards(who.unit_code).then((found) => {
+    wards = found;
+    $("#f-ward").append(...wards.map((w) => el("option", { value: w.code, textContent: w.name, title: w.code })));
+    if (editor) editor.wards(wards);
+  }).catch(sayFailure);
   if (typeof L !== "undefined") {
     wardMap($("#map"), { unitCode: who.unit_code }).then((made) => {
       map = made.map;
-      map.on("click", (e) => {
-        form.elements.lat.value = round6(e.latlng.lat);
-        form.elements.lon.value = round6(e.latlng.lng);
-        load();
-      });
+      points = made.wards;
+      map.on("click", (e) => clicked(round6(e.latlng.lat), round6(e.latlng.lng)));
       load();
     }).catch((err) => { sayFailure(err); load(); });
   } else {
@@ -173,6 +211,141 @@ function camerasPage() {
     load();
   }
   loadExtractions();
+}
+
+// Register a camera (POST /cameras) or edit one (PATCH with the version it was read at; a 409
+// reloads the latest and says so). The ward follows a place clicked on the map; a place nearer
+// another ward's centre is pointed out.
+function cameraEditor(wardName, wardPoints, changed) {
+  const section = $("#register"), form = $("#camera-form"), f = form.elements;
+  const fixed = ["camera_id", "unit_code", "lat", "lon", "installed_at"];
+  let editing = null;
+  section.hidden = false;
+
+  function checkPlace() {
+    const warning = $("#c-place-warning");
+    warning.hidden = true;
+    if (f.lat.value === "" || f.lon.value === "" || !f.unit_code.value || !wardPoints().length) return;
+    const near = nearestWard(wardPoints(), Number(f.lat.value), Number(f.lon.value));
+    if (near && near.properties.code !== f.unit_code.value) {
+      warning.textContent = fill(T.place_outside, { near: near.properties.name, ward: wardName(f.unit_code.value) });
+      warning.hidden = false;
+    }
+  }
+  for (const name of ["lat", "lon", "unit_code"]) f[name].addEventListener("change", checkPlace);
+
+  function mode(camera) {
+    editing = camera;
+    for (const name of fixed) f[name].disabled = Boolean(camera);
+    $("#register-title").textContent = camera ? T.edit_title : T.register_title;
+    $("#register-mode").textContent = camera ? fill(T.editing, { id: camera.camera_id, version: camera.version }) : T.register_hint;
+    $("#camera-submit").textContent = camera ? T.save : T.register;
+    $("#camera-cancel").hidden = !camera;
+    clearFieldErrors(form);
+  }
+
+  function show(camera) {
+    f.camera_id.value = camera.camera_id;
+    f.unit_code.value = camera.unit_code;
+    f.lat.value = camera.location.lat;
+    f.lon.value = camera.location.lon;
+    f.installed_at.value = camera.installed_at.slice(0, 10);
+    f.owner_kind.value = camera.owner.kind;
+    f.owner_name.value = camera.owner.name;
+    f.owner_contact.value = camera.owner.contact || "";
+    f.programme_code.value = camera.programme_code || "";
+    f.retention_days.value = camera.retention_days;
+    f.status.value = camera.status;
+    mode(camera);
+  }
+
+  async function edit(cameraId) {
+    try {
+      show(await api("GET", `/api/v1/cameras/${enc(cameraId)}`));
+      section.scrollIntoView({ block: "start" });
+      f.owner_name.focus();
+    } catch (err) { sayFailure(err); }
+  }
+
+  function owner() {
+    const o = { kind: f.owner_kind.value, name: f.owner_name.value.trim() };
+    if (f.owner_contact.value.trim()) o.contact = f.owner_contact.value.trim();
+    return o;
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!form.reportValidity()) return;
+    try {
+      if (editing) {
+        const body = { version: editing.version, owner: owner(), retention_days: Number(f.retention_days.value),
+          status: f.status.value, programme_code: f.programme_code.value.trim() || null };
+        const saved = await api("PATCH", `/api/v1/cameras/${enc(editing.camera_id)}`, body);
+        say(saved.version === editing.version ? T.unchanged : fill(T.saved, { id: saved.camera_id, version: saved.version }));
+        show(saved);
+      } else {
+        const body = { camera_id: f.camera_id.value.trim(), unit_code: f.unit_code.value,
+          location: { lat: Number(f.lat.value), lon: Number(f.lon.value) }, owner: owner(),
+          retention_days: Number(f.retention_days.value), status: f.status.value,
+          installed_at: `${f.installed_at.value}T00:00:00+07:00` };
+        if (f.programme_code.value.trim()) body.programme_code = f.programme_code.value.trim();
+        const made = await api("POST", "/api/v1/cameras", body);
+        say(`${T.registered}: ${made.camera_id} (${made.unit_name || wardName(made.unit_code)})`);
+        form.reset();
+        mode(null);
+      }
+      changed();
+    } catch (err) {
+      if (err instanceof ApiFailure && err.status === 409 && editing) {
+        await edit(editing.camera_id);
+        return say(T.conflict, true);
+      }
+      if (err instanceof ApiFailure && err.status === 409) {
+        showFieldErrors(form, [{ input: f.camera_id, text: T.taken }]);
+        say(T.err_form, true);
+      } else sayFailure(err, form);
+    }
+  });
+  $("#camera-cancel").addEventListener("click", () => { form.reset(); mode(null); });
+
+  return {
+    edit,
+    wantsPlace: () => !editing,
+    place(lat, lon) {
+      f.lat.value = lat;
+      f.lon.value = lon;
+      const near = wardPoints().length ? nearestWard(wardPoints(), lat, lon) : null;
+      if (near && [...f.unit_code.options].some((o) => o.value === near.properties.code)) f.unit_code.value = near.properties.code;
+      checkPlace();
+    },
+    wards(list) {
+      f.unit_code.append(...list.map((w) => el("option", { value: w.code, textContent: w.name, title: w.code })));
+    },
+  };
+}
+
+// The registry from a CSV or XLSX file: POST /cameras/import, then the job's progress and
+// rows in error (batch.js's upload, follow and showJob).
+function registryImport(changed) {
+  const section = $("#import"), form = $("#upload");
+  section.hidden = false;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!form.reportValidity()) return;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    say(T.uploading);
+    try {
+      const jobId = await upload(form.elements.file.files[0], "/api/v1/cameras/import");
+      $("#job-id").textContent = jobId;
+      $("#job-progress").removeAttribute("value");
+      $("#job").hidden = false;
+      $("#job").focus();
+      const job = await follow(jobId);
+      if (job.status === "done") say(`${T.finished}: ${job.done} ${T.imported}, ${job.failed} ${T.in_error}`, job.failed > 0);
+      changed();
+    } catch (err) { sayFailure(err); } finally { button.disabled = false; }
+  });
 }
 
 // --- files: hashed in the browser, then uploaded or registered by hash ---------------------
@@ -221,7 +394,7 @@ function filePicker() {
   };
 }
 
-function upload(extractionId, file, progress) {
+function uploadFootage(extractionId, file, progress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/v1/extractions/${enc(extractionId)}/files`);
@@ -243,8 +416,8 @@ function upload(extractionId, file, progress) {
 }
 
 function failureText(err) {
-  if (!(err instanceof ApiFailure)) return T.err_network;
-  return `${T.error} ${err.status}: ${err.message}`;
+  const { note, fields } = failureOf(err);
+  return [note, ...fields.map((f) => `${f.name}: ${f.text}`)].join(" ");
 }
 
 // Sends the files not yet recorded: those kept on the operator's media are registered by
@@ -266,7 +439,7 @@ async function sendFiles(extractionId, items, recorded = new Map()) {
       } else if (!serverSha) {
         const bar = el("progress", { max: 1, value: 0, ariaLabel: `${T.uploading} ${item.file.name}` });
         result.replaceChildren(bar);
-        const entry = await upload(extractionId, item.file, (f) => { bar.value = f; });
+        const entry = await uploadFootage(extractionId, item.file, (f) => { bar.value = f; });
         serverSha = entry.details.file.sha256;
       }
     } catch (err) {
@@ -301,16 +474,87 @@ function extractPage() {
     if (pageQuery.get(key)) form.elements[name].value = pageQuery.get(key);
   }
 
-  async function loadCameras() {
+  // The cameras offered: those of the case's (or tip's) ward first, then the others of the
+  // unit (the first page, or those the search finds); a camera outside that ward is pointed out.
+  const known = new Map();
+  let place = null;
+  const option = (cam) => {
+    known.set(cam.camera_id, cam);
+    return el("option", { value: cam.camera_id, textContent: `${cam.camera_id} · ${cam.unit_name || cam.unit_code} · ` +
+      `${T["ok_" + cam.owner.kind] || cam.owner.kind}: ${cam.owner.name} · ${T["st_" + cam.status] || cam.status}` });
+  };
+  function fillGroup(group, items, keep) {
+    const chosen = select.value;
+    group.replaceChildren(...items.map(option));
+    group.hidden = items.length === 0;
+    if (keep && chosen && ![...select.options].some((o) => o.value === chosen) && known.has(chosen)) group.prepend(option(known.get(chosen)));
+    select.value = chosen;
+  }
+
+  function warn() {
+    const box = $("#ward-warning"), cam = known.get(select.value);
+    box.hidden = !(place && cam && cam.unit_code !== place.unit_code);
+    if (!box.hidden) {
+      box.textContent = fill(T.outside_ward, { camera: cam.camera_id, camera_ward: cam.unit_name || cam.unit_code,
+        ward: place.unit_name, what: T["what_" + place.kind] });
+    }
+  }
+
+  async function loadOthers() {
+    const q = $("#camera-search").value.trim();
+    const params = new URLSearchParams({ page_size: "200" });
+    if (q) params.set("q", q);
     try {
-      const found = await api("GET", "/api/v1/cameras?page_size=200");
-      select.append(...found.items.map((cam) => el("option", { value: cam.camera_id,
-        textContent: `${cam.camera_id} · ${T["ok_" + cam.owner.kind] || cam.owner.kind} · ${T["st_" + cam.status] || cam.status}` })));
-      const wanted = pageQuery.get("camera");
-      if (wanted && ![...select.options].some((o) => o.value === wanted)) select.append(el("option", { value: wanted, textContent: wanted }));
-      if (wanted) select.value = wanted;
+      const found = await api("GET", `/api/v1/cameras?${params}`);
+      const inWard = place ? new Set([...$("#cams-ward").children].map((o) => o.value)) : new Set();
+      fillGroup($("#cams-other"), found.items.filter((c) => !inWard.has(c.camera_id)), true);
+      warn();
     } catch (err) { sayFailure(err); }
   }
+
+  async function loadWard() {
+    const group = $("#cams-ward");
+    if (!place) { fillGroup(group, [], false); return; }
+    const found = await api("GET", `/api/v1/cameras?unit_code=${enc(place.unit_code)}&page_size=200`);
+    group.label = fill(T.in_ward, { ward: place.unit_name });
+    fillGroup(group, found.items, false);
+  }
+
+  async function findPlace() {
+    const caseId = form.elements.case_id.value.trim(), tipId = form.elements.tip_id.value.trim();
+    const note = $("#for-place");
+    place = null;
+    note.textContent = "";
+    if (caseId || tipId) {
+      const query = caseId ? `case_id=${enc(caseId)}` : `tip_id=${enc(tipId)}`;
+      const what = T[caseId ? "what_case" : "what_tip"], id = caseId || tipId;
+      try {
+        place = await api("GET", `/api/v1/places?${query}`);
+        note.textContent = fill(T.place_of, { what, id, ward: place.unit_name });
+      } catch (err) {
+        if (err instanceof ApiFailure && [403, 404].includes(err.status)) note.textContent = fill(T.place_unknown, { what, id });
+        else sayFailure(err);
+      }
+    }
+    try { await loadWard(); } catch (err) { sayFailure(err); }
+    await loadOthers();
+  }
+
+  async function loadCameras() {
+    const wanted = pageQuery.get("camera");
+    if (wanted) {
+      try {
+        const cam = await api("GET", `/api/v1/cameras/${enc(wanted)}`);
+        $("#cams-other").append(option(cam));
+        select.value = wanted;
+      } catch (err) { sayFailure(err); }
+    }
+    await findPlace();
+  }
+  select.addEventListener("change", warn);
+  for (const name of ["case_id", "tip_id"]) form.elements[name].addEventListener("change", findPlace);
+  let searching = null;
+  $("#camera-search").addEventListener("input", () => { clearTimeout(searching); searching = setTimeout(loadOthers, 250); });
 
   async function loadCases() {
     if (!["officer", "commander", "admin"].includes(who.role)) return;  // operators may not list cases
@@ -402,7 +646,7 @@ function extractionPage() {
       el("td", { textContent: String(e.seq) }),
       el("td", { textContent: T["a_" + e.action] || e.action }),
       el("td", { textContent: fmtTime(e.at) }),
-      el("td", { textContent: e.actor ? `${e.actor.username} (${e.actor.role})` : "–" }),
+      el("td", { textContent: e.actor ? `${e.actor.username} (${label("role", e.actor.role)})` : "–" }),
       el("td", { className: "details", textContent: custodyDetails(e) }),
       el("td", {}, el("code", { className: "hash short", title: `prev ${e.prev_sha256}`, textContent: e.sha256.slice(0, 16) + "…" })))));
     $("#verify-cmd").dataset.files = files.map((f) => shellQuote(f.name)).join(" ");
@@ -417,11 +661,12 @@ function extractionPage() {
   async function load() {
     try {
       const x = await api("GET", path);  // the service records this view in the custody log
-      const facts = { camera: x.camera_id, unit: x.unit_code, case: x.case_id || "–", tip: x.tip_id || "–",
+      const facts = { camera: x.camera_id, case: x.case_id || "–", tip: x.tip_id || "–",
         footage: `${fmtTime(x.time_from)} – ${fmtTime(x.time_to)}`, extracted: fmtTime(x.extracted_at),
         offset: `${x.clock_offset_s} s`, method: T["em_" + x.export_method] || x.export_method,
         by: x.extracted_by, logged: fmtTime(x.logged_at), reason: x.reason };
       for (const [key, value] of Object.entries(facts)) $(`#f-${key}`).textContent = value;
+      $("#f-unit").replaceChildren(unitText(x.unit_code));
       await loadCustody();
       article.hidden = false;
       const key = await api("GET", "/api/v1/extractions/manifest-key");

@@ -9,7 +9,7 @@ const PAGE_SIZE = 20;
 const caseHref = (id) => `/can-bo/vu-viec/${encodeURIComponent(id)}?lang=${LANG}`;
 const tipAnchor = (id) => el("a", { href: `/can-bo/tin/${encodeURIComponent(id)}?lang=${LANG}`,
   className: "mono", textContent: id });
-const statusText = (status) => T["s_" + status] || status;
+const statusText = (status) => label("case_status", status);
 
 function casesPage() {
   if (!staffHeader()) return;
@@ -32,7 +32,7 @@ function casesPage() {
         el("td", { textContent: statusText(c.status) }),
         el("td", { textContent: fmtTime(c.opened_at) }),
         el("td", { className: "num", textContent: String((c.tip_ids || []).length) }),
-        el("td", { textContent: c.unit_code }))));
+        el("td", {}, unitText(c.unit_code)))));
       const pages = Math.max(1, Math.ceil(found.total / PAGE_SIZE));
       $("#cases-empty").hidden = found.items.length > 0;
       $("#shown").textContent = `${T.shown}: ${found.total}`;
@@ -54,7 +54,7 @@ function showFormFailure(box, err, lead) {
   box.hidden = false;
   const { note, fields } = failureOf(err);
   box.replaceChildren(...[lead && el("p", { textContent: lead }), el("p", { textContent: note }),
-    fields.length && el("ul", {}, ...fields.map((f) => el("li", {}, el("strong", { textContent: f.field }), `: ${f.reason}`)))]
+    fields.length && el("ul", {}, ...fields.map((f) => el("li", {}, el("strong", { textContent: f.name }), `: ${f.text}`)))]
     .filter(Boolean));
 }
 
@@ -79,7 +79,7 @@ async function showCaseTips(ids) {
     const tip = tips[i];
     return el("tr", {}, el("td", {}, tipAnchor(id)),
       el("td", { textContent: tip ? fmtTime(tip.received_at) : "–" }),
-      el("td", { textContent: tip ? statusText(tip.status) : "–" }),
+      el("td", { textContent: tip ? label("tip_status", tip.status) : "–" }),
       el("td", {}, el("div", { className: "clamp", textContent: tip ? tip.content : "" })));
   }));
   return tips;
@@ -153,7 +153,7 @@ function casePage() {
     document.title = `${current.title} · ${T.title} · ANTT`;
     $("#case-title").textContent = current.title;
     $("#f-status").textContent = statusText(current.status);
-    $("#f-unit").textContent = (current.unit_path || [current.unit_code]).join(" › ");
+    $("#f-unit").replaceChildren(unitText(current.unit_path || [current.unit_code]));
     $("#f-opened").textContent = fmtTime(current.opened_at);
     $("#f-opened-by").textContent = (current.opened_by && current.opened_by.username) || "–";
     const moves = current.moves || [];  // the server's rules (verification/cases.py)

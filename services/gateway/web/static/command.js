@@ -64,14 +64,14 @@ function monthChart(box, groups) {
 
 async function unitChoices(select, who) {
   const { unit, districts, wards } = await api("GET", `/ui/units.json?unit_code=${encodeURIComponent(who.unit_code)}`);
-  select.append(el("option", { value: unit.code, textContent: `${unit.name} (${unit.code})` }));
+  select.append(el("option", { value: unit.code, title: unit.code, textContent: unit.name }));
   if (unit.level === "province") {
     select.append(el("optgroup", { label: T.districts },
-      ...districts.map((d) => el("option", { value: d.code, textContent: `${d.name} (${d.code})` }))));
+      ...districts.map((d) => el("option", { value: d.code, title: d.code, textContent: d.name }))));
   }
   if (unit.level !== "ward") {
     select.append(el("optgroup", { label: T.wards },
-      ...wards.map((w) => el("option", { value: w.code, textContent: `${w.name} (${w.code})` }))));
+      ...wards.map((w) => el("option", { value: w.code, title: w.code, textContent: w.name }))));
   }
   select.value = unit.code;
 }
@@ -111,7 +111,7 @@ function commandPage() {
       for (const k of MEASURES) $(`#t-${k}`).textContent = channels.total[k];
       const picked = form.elements.unit_code.selectedOptions[0];
       $("#shown").textContent = `${picked ? picked.textContent : unit()} · ${from} → ${to}`;
-      bars($("#by-channel"), channels.groups, (g) => T["ch_" + g.key] || g.key);
+      bars($("#by-channel"), channels.groups, (g) => label("channel", g.key));
       bars($("#by-programme"), programmes.groups, (g) => (g.key ? g.name || g.key : T.no_programme));
       monthChart($("#by-month"), everyMonth(months.groups, from, to));
       say("");

@@ -18,7 +18,7 @@ function loginPage() {
       const safe = next.startsWith("/") && !next.startsWith("//");
       location.assign(safe ? next : `${HOME[answer.role] || "/can-bo"}?lang=${LANG}`);
     } catch (err) {
-      if (err.status === 401) say(T.wrong, true); else sayFailure(err);
+      if (err.status === 401) say(T.wrong, true); else sayFailure(err, form);
     }
   });
   form.elements.username.focus();
@@ -31,61 +31,45 @@ function countdown(clock) {
   minutes = Math.abs(minutes);
   const d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
   const span = d ? `${d} ${T.days} ${h} ${T.hours}` : `${h} ${T.hours} ${m} ${T.minutes}`;
-  return `${T["w_" + clock.which] || ""}: ${late ? T.late : T.left} ${span}`;
+  return `${label("deadline", clock.which)}: ${late ? T.late : T.left} ${span}`;
 }
 
 const tipLink = (id) => el("a", { href: `/can-bo/tin/${encodeURIComponent(id)}?lang=${LANG}`, textContent: T.open });
 const excerpt = (text) => (text.length > 120 ? text.slice(0, 120) + "…" : text);
 
-function queuePage() {
-  const who = staffHeader();
-  if (!who) return;
-  $("#unit").textContent = who.unit_code;
-  async function claim(id) {
-    try { await api("POST", `/api/v1/tips/${encodeURIComponent(id)}/claim`); await load(); } catch (err) { sayFailure(err); }
-  }
-  function row(tip) {
-    const holder = tip.claimed_by ? el("span", { textContent: tip.claimed_by })
-      : el("button", { type: "button", textContent: T.claim, onclick: () => claim(tip.tip_id) });
-    const dupes = tip.duplicates.length ? el("small", { textContent: ` · ${T.duplicates}: ${tip.duplicates.length}` }) : null;
-    return el("tr", { className: `clock-${tip.clock.state}` },
-      el("td", {}, el("span", { className: `pri pri-${tip.priority}`, textContent: T["p_" + tip.priority] || tip.priority })),
-      el("td", { className: "countdown", textContent: countdown(tip.clock) }),
-      el("td", { textContent: fmtTime(tip.received_at) }),
-      el("td", { textContent: T["ch_" + tip.channel] || tip.channel }),
-      el("td", {}, excerpt(tip.content), dupes),
-      el("td", {}, holder), el("td", {}, tipLink(tip.tip_id)));
-  }
-  async function load() {
-    try {
-      const unit = encodeURIComponent(who.unit_code);
-      const [queue, valuable] = await Promise.all([
-        api("GET", `/api/v1/queue?unit_code=${unit}&limit=100`),
-        api("GET", `/api/v1/tips?unit_code=${unit}&status=valuable&page_size=100`)]);
-      $("#queue tbody").replaceChildren(...queue.items.map(row));
-      $("#queue-empty").hidden = queue.items.length > 0;
-      $("#valuable tbody").replaceChildren(...valuable.items.map((tip) => el("tr", {},
-        el("td", {}, el("input", { type: "checkbox", value: tip.tip_id, id: `v-${tip.tip_id}`,
-          ariaLabel: `${T.select_tip} ${tip.tip_id}` })),
-        el("td", { textContent: fmtTime(tip.received_at) }),
-        el("td", {}, excerpt(tip.content), " ", tipLink(tip.tip_id)))));
-    } catch (err) { sayFailure(err); }
-  }
-  $("#refresh").addEventListener("click", load);
-  $("#case-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const ids = [...document.querySelectorAll("#valuable input:checked")].map((box) => box.value);
-    if (!ids.length) return say(T.none_selected, true);
-    try {
-      const made = await api("POST", "/api/v1/cases", { title: $("#case-title").value.trim(),
-        unit_code: who.unit_code, tip_ids: ids });
-      sayCase(T.case_opened, made.case_id);
-      $("#case-title").value = "";
-      await load();
-    } catch (err) { sayFailure(err); }
-  });
-  load();
-  setInterval(() => document.querySelectorAll("#queue tbody tr").length && load(), 60000);
+// The status line after an action, focused so a screen reader reads it at once
+function sayDone(text) {
+  say(text);
+  const box = $("#status");
+  box.tabIndex = -1;
+  box.focus();
+}
+
+// An API refusal in the page's language, in the box next to the action (focused, announced)
+function showRefusal(err, box) {
+  let text;
+  if (err.status === 409) text = T.err_409;
+  else if (err.status === 403 || err.status === 404) text = T["err_" + err.status];
+  else if (err.status === 422) {
+    const fields = ((err.body && err.body.error && err.body.error.fields) || [])
+      .map((f) => T["fld_" + f.field] || f.field).join(", ");
+    text = T.err_422.replace("{fields}", fields);
+  } else text = failureOf(err).note;
+  box.textContent = text;
+  box.hidden = false;
+  box.tabIndex = -1;
+  box.focus();
+  box.scrollIntoView({ block: "center" });
+}
+
+// A yes/no question in the page's <dialog id="confirm">; `claimNote` adds "you will claim it"
+function confirmed(question, claimNote) {
+  const dialog = $("#confirm");
+  $("#confirm-text").textContent = question;
+  $("#confirm-claim").hidden = !claimNote;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true }));
 }
 
 // "Case opened: C-…" with the id as a link to the case's page
@@ -103,37 +87,64 @@ function tipPage() {
     try {
       tip = await api("GET", `/api/v1/tips/${id}`);
       const thread = await api("GET", `/api/v1/tips/${id}/messages`);
-      const facts = { content: tip.content, status: T["s_" + tip.status] || tip.status,
-        channel: T["ch_" + tip.channel] || tip.channel, unit: (tip.unit_path || [tip.unit_code]).join(" › "),
-        received: fmtTime(tip.received_at), category: tip.category,
-        priority: `${T["p_" + tip.priority] || tip.priority} (${(tip.triage.matched || []).join(", ")})`,
+      const facts = { content: tip.content, status: label("tip_status", tip.status),
+        channel: label("channel", tip.channel), received: fmtTime(tip.received_at),
+        category: categoryText(tip), priority: priorityText(tip),
         forward: fmtTime(tip.deadlines.forward_by), decide: fmtTime(tip.deadlines.decide_by),
         claim: (tip.claim && tip.claim.username) || "–", case: tip.case_id || "–" };
       for (const [key, value] of Object.entries(facts)) $(key === "content" ? "#tip-content" : `#f-${key}`).textContent = value;
+      $("#f-unit").replaceChildren(unitText(tip.unit_path || [tip.unit_code]));
       $("#decide").hidden = tip.status !== "received";
       $("#case-form").hidden = tip.status !== "valuable";
       renderMessages($("#messages"), thread.messages);
+      if (tip.just_read) $("#unread-note").hidden = false;  // this opening read the tipster's new message
       $("#tip").hidden = false;
       document.dispatchEvent(new CustomEvent("tip-loaded", { detail: tip }));  // tipwork.js
     } catch (err) { sayFailure(err); }
   }
   document.addEventListener("tip-reload", load);
-  async function act(method, path, body) {
+  // Every action says what happened in the status line (focused, announced); a refusal is
+  // shown in Vietnamese next to the action's buttons.
+  async function act(method, path, body, done, box) {
     try {
-      await api(method, `/api/v1/tips/${id}${path}`, body);
-      say("");
+      const answer = await api(method, `/api/v1/tips/${id}${path}`, body);
+      box.hidden = true;
+      sayDone(done);
       await load();
+      return answer;
     } catch (err) {
-      if (err.status === 409) say(T.conflict, true); else sayFailure(err);
+      showRefusal(err, box);
       await load();
+      return null;
     }
   }
-  $("#claim").addEventListener("click", () => act("POST", "/claim"));
-  $("#release").addEventListener("click", () => act("DELETE", "/claim"));
-  for (const button of document.querySelectorAll("[data-outcome]")) {
-    button.addEventListener("click", () => act("POST", "/decision", { outcome: button.dataset.outcome,
-      note: $("#note").value.trim() || null, version: tip.version }));
+  const decideBox = $("#decide-error");
+  $("#claim").addEventListener("click", () => act("POST", "/claim", undefined, T.claimed_ok, decideBox));
+  $("#release").addEventListener("click", () => act("DELETE", "/claim", undefined, T.released_ok, decideBox));
+  // A decision needs the claim: confirmed first, and an unclaimed tip is claimed on the way, visibly.
+  async function decide(outcome, duplicateOf) {
+    const holder = tip.claim && tip.claim.username;
+    if (holder && holder !== who.username) {
+      decideBox.textContent = T.held_by_other.replace("{who}", holder);
+      decideBox.hidden = false;
+      return;
+    }
+    const outcomeText = label("tip_status", outcome);
+    if (!(await confirmed(T.confirm_text.replace("{tip}", tip.tip_id).replace("{outcome}", outcomeText), !holder))) {
+      sayDone(T.cancelled);
+      return;
+    }
+    const claimed = holder ? true : await act("POST", "/claim", undefined, T.took_claim, decideBox);
+    if (!claimed) return;
+    const body = { outcome, note: $("#note").value.trim() || null, version: tip.version };
+    if (duplicateOf) body.duplicate_of = duplicateOf;
+    const saved = T.decided_ok.replace("{outcome}", outcomeText);
+    await act("POST", "/decision", body, holder ? saved : `${T.took_claim} ${saved}`, decideBox);
   }
+  for (const button of document.querySelectorAll("[data-outcome]")) {
+    button.addEventListener("click", () => decide(button.dataset.outcome));
+  }
+  document.addEventListener("tip-decide", (e) => decide(e.detail.outcome, e.detail.duplicate_of));  // tipwork.js
   $("#case-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
@@ -141,12 +152,13 @@ function tipPage() {
         unit_code: tip.unit_code, tip_ids: [tip.tip_id] });
       sayCase(T.case, made.case_id);
       await load();
-    } catch (err) { sayFailure(err); }
+    } catch (err) { sayFailure(err, $("#case-form")); }
   });
   $("#reply").addEventListener("submit", async (e) => {
     e.preventDefault();
-    await act("POST", "/replies", { text: $("#reply-text").value.trim() });
-    $("#reply-text").value = "";
+    if (await act("POST", "/replies", { text: $("#reply-text").value.trim() }, T.replied_ok, $("#reply-error"))) {
+      $("#reply-text").value = "";
+    }
   });
   load();
 }
@@ -154,7 +166,7 @@ function tipPage() {
 // The registered programmes of the clerk's unit; a tip may still name any code (imports do).
 async function programmePicker(select) {
   const found = await api("GET", "/api/v1/programmes?page_size=200");
-  select.append(...found.items.map((p) => el("option", { value: p.code, textContent: `${p.name} (${p.code})` })));
+  select.append(...found.items.map((p) => el("option", { value: p.code, title: p.code, textContent: p.name })));
 }
 
 function intakePage() {
@@ -164,7 +176,11 @@ function intakePage() {
   programmePicker($("#programme_code")).catch(sayFailure);
   contactToggle();
   const form = $("#intake");
+  const area = form.elements.content;  // fields.js: counted, never cut
+  const tooLong = contentCounter(area, $("#content-count"), Number(area.dataset.max), T.fe_content_long, T.counter);
   async function save() {
+    const over = tooLong();
+    if (over) { showFieldErrors(form, [over]); return; }
     if (!form.reportValidity()) return;
     const tip = { channel: form.elements.channel.value, content: form.elements.content.value.trim(),
       unit_code: form.elements.unit_code.value, anonymous: form.elements.anonymous.checked };
@@ -179,9 +195,11 @@ function intakePage() {
       $("#saved").hidden = false;
       say(`${T.saved} ${answer.tip_id}`);
       form.elements.content.value = "";
+      area.dispatchEvent(new Event("input"));  // the counter back to 0
       form.elements.received_at.value = "";
+      clearFieldErrors(form);
       form.elements.content.focus();
-    } catch (err) { sayFailure(err); }
+    } catch (err) { sayFailure(err, form); }
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); save(); });
   form.addEventListener("keydown", (e) => {
@@ -191,4 +209,5 @@ function intakePage() {
 }
 
 // The commander's page has its own script (command.js), as the batch import has (batch.js).
-({ login: loginPage, queue: queuePage, tipview: tipPage, intake: intakePage })[document.body.dataset.page]();
+// looked up when called: queuePage is in queue.js, which only the queue page loads
+({ login: () => loginPage(), queue: () => queuePage(), tipview: () => tipPage(), intake: () => intakePage() })[document.body.dataset.page]();

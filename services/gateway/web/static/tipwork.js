@@ -45,16 +45,16 @@ function showAttachments(tip) {
 function showClock(tip) {
   const clock = tip.clock || { state: "stopped" }, box = $("#clock-now");
   box.className = `clock-box clock-${clock.state}`;
-  const decided = tip.legal_decision ? `${T.decided}: ${T["step_" + tip.legal_decision]}` : null;
+  const decided = tip.legal_decision ? `${T.decided}: ${label("step", tip.legal_decision)}` : null;
   $("#clock-countdown").textContent = decided || (clock.deadline
-    ? `${T["w_" + clock.which]}: ${timeLeft(clock.deadline)}` : T.stopped);
+    ? `${label("deadline", clock.which)}: ${timeLeft(clock.deadline)}` : T.stopped);
   $("#clock-deadline").textContent = clock.deadline ? fmtTime(clock.deadline) : "–";
 }
 
 function showSteps(tip) {
   const steps = tip.legal_steps || [];
   $("#legal-steps").replaceChildren(...steps.map((s) => el("li", {},
-    el("strong", { textContent: T["step_" + s.step] || s.step }), ` · ${fmtTime(s.at)} · ${s.legal_basis}`,
+    el("strong", { textContent: label("step", s.step) }), ` · ${fmtTime(s.at)} · ${s.legal_basis}`,
     s.months ? ` · ${s.months} ${T.months_short}` : null, s.note ? el("small", { textContent: s.note }) : null,
     el("small", { textContent: (s.actor && s.actor.username) || "" }))));
   if (!steps.length) $("#legal-steps").append(el("li", { className: "empty", textContent: T.no_steps }));
@@ -65,11 +65,14 @@ function showSteps(tip) {
   $("#legal-months").disabled = !STEPS_OPEN.procuracy_extend(d) || Boolean(tip.legal_decision);
 }
 
+// verification gives each duplicate reason as "Vietnamese / English": the page's half
+const inLang = (both) => { const [vi, en] = both.split(" / "); return (LANG === "en" && en) || vi; };
+
 function showDuplicates(tip) {
   const list = $("#dupes-list");
   list.replaceChildren(...(tip.duplicates || []).map((p) => {
     const item = el("li", {}, el("a", { href: `/can-bo/tin/${encodeURIComponent(p.tip_id)}?lang=${LANG}`,
-      className: "mono", textContent: p.tip_id }), ` · ${T.score} ${Math.round(p.score * 100)}% · ${p.reasons.join("; ")}`);
+      className: "mono", textContent: p.tip_id }), ` · ${T.score} ${Math.round(p.score * 100)}% · ${p.reasons.map(inLang).join("; ")}`);
     if (tip.status === "received") {
       item.append(" ", el("button", { type: "button", className: "mark-duplicate", textContent: T.mark_duplicate,
         onclick: () => markDuplicate(tip, p.tip_id) }));
@@ -79,13 +82,9 @@ function showDuplicates(tip) {
   if (!list.children.length) list.append(el("li", { className: "empty", textContent: T.no_duplicates }));
 }
 
-async function markDuplicate(tip, other) {
-  try {
-    await api("POST", `/api/v1/tips/${encodeURIComponent(tip.tip_id)}/decision`,
-      { outcome: "duplicate", duplicate_of: other, version: tip.version });
-    say(`${T.s_duplicate}: ${other}`);
-  } catch (err) { if (err.status === 409) say(T.conflict, true); else sayFailure(err); }
-  document.dispatchEvent(new Event("tip-reload"));
+function markDuplicate(tip, other) {
+  // confirmed, claimed and reported like the other decisions (staff.js)
+  document.dispatchEvent(new CustomEvent("tip-decide", { detail: { outcome: "duplicate", duplicate_of: other } }));
 }
 
 let riskShownFor = null;
@@ -144,10 +143,11 @@ function tipWork() {
       if (body.step === "procuracy_extend") body.months = Number($("#legal-months").value);
       try {
         await api("POST", `/api/v1/tips/${encodeURIComponent(tip.tip_id)}/legal`, body);
-        say(`${T.step_done}: ${T["step_" + body.step]}`);
+        $("#legal-error").hidden = true;
+        sayDone(`${T.step_done}: ${label("step", body.step)}`);
         basis.value = "";
         $("#legal-note").value = "";
-      } catch (err) { if (err.status === 409) say(`${T.conflict} ${err.message}`, true); else sayFailure(err); }
+      } catch (err) { showRefusal(err, $("#legal-error")); }
       document.dispatchEvent(new Event("tip-reload"));
     });
   }

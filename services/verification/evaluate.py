@@ -2,8 +2,9 @@
 
     python -m services.verification.evaluate      (make eval)
 
-The triage was trained and tuned on the `dev` batches only (labelled.py); the `test` batches were
-written apart and never seen while tuning, so their figures are the ones that count. Printed:
+The triage was trained and tuned on the `dev` batches only (labelled.py, train_triage.py); the
+`test` batches were written apart and never seen while tuning, so their figures are the ones that
+count (the dev figures here are in-sample). A pair belongs to the batch holding both its tips. Printed:
 per-category and per-priority precision, recall and F1 on each split, the test split's
 confusion table, macro F1 per batch, the share of tips shown as uncertain, duplicate precision
 and recall per kind of pair, and the triage's CPU time per tip.
@@ -132,7 +133,8 @@ def evaluate(threshold: float = duplicates.THRESHOLD) -> dict:
 
 
 def _table(name: str, labels: tuple[str, ...], dev: Classification, test: Classification) -> None:
-    print(f"\n{name}: {test.n} test tips (held out), {dev.n} dev tips")
+    print(f"\n{name}: {test.n} test tips (held out), {dev.n} dev tips (trained on: in-sample figures;"
+          " `python -m services.verification.train_triage --cv` gives dev figures out of sample)")
     print(f"{'label':<16}{'P test':>8}{'R test':>8}{'F1 test':>9}{'n':>5}   {'P dev':>7}{'R dev':>7}{'F1 dev':>8}{'n':>5}")
     for label in labels:
         p, r, f, n = test.per_label[label]
@@ -160,7 +162,8 @@ def main() -> None:
     print(f"{'split':<6}{'pairs':<16}{'precision':>10}{'recall':>8}{'proposed':>10}{'correct':>9}{'duplicates':>12}{'of':>9}")
     for split in labelled.SPLITS:
         for kind, d in report["duplicates"][split].items():
-            print(f"{split:<6}{kind:<16}{d.precision:>10.2f}{d.recall:>8.2f}{d.proposed:>10}{d.correct:>9}{d.positives:>12}{d.pairs:>9}")
+            recall = f"{d.recall:.2f}" if d.positives else "-"  # a kind of negatives only
+            print(f"{split:<6}{kind[:16]:<16}{d.precision:>10.2f}{recall:>8}{d.proposed:>10}{d.correct:>9}{d.positives:>12}{d.pairs:>9}")
     print(f"\ntriage CPU time per tip: {report['cpu_ms_per_tip']:.2f} ms (target < {TARGET_CPU_MS} ms)")
 
 

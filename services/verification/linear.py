@@ -1,55 +1,62 @@
-"""A linear classifier over sparse named features, read from a NumPy archive. Pure.
+"""A linear classifier over sparse named features, read from a gzipped JSON file. Pure Python.
 
-The archive holds, per model: the feature names (one string, newline-separated), their inverse
-document frequencies, the class names, the weights (classes × features) and the intercepts, as
-`train_triage` wrote them with scikit-learn's logistic regression. Only plain arrays: the file is
-loaded with `allow_pickle=False`, so it cannot run code. Scoring one tip is a dictionary look-up
-per feature and one small matrix product.
+The file holds, per model: the class names, the intercepts, and per feature its inverse document
+frequency and one weight per class, as `train_triage` wrote them from scikit-learn's logistic
+regression; and `meta`, what the models were trained on. Plain data, no pickle: loading cannot
+run code, and the services need neither NumPy nor scikit-learn. Scoring one tip is a dictionary
+look-up per feature and a few hundred multiply-adds.
 """
 from __future__ import annotations
 
+import gzip
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 
 @dataclass(frozen=True)
 class LinearModel:
     classes: tuple[str, ...]
-    index: dict[str, int]
-    idf: np.ndarray  # (features,)
-    weights: np.ndarray  # (classes, features)
-    intercept: np.ndarray  # (classes,)
+    intercept: tuple[float, ...]
+    features: dict[str, tuple[float, tuple[float, ...]]]  # name -> (idf, weight per class)
 
-    def vector(self, features: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Column indexes and tf-idf values (unit length) of the known ones of `features`."""
-        found = [(self.index[f], v) for f, v in features.items() if f in self.index]
-        if not found:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        cols = np.fromiter((c for c, _ in found), dtype=np.int64, count=len(found))
-        vals = np.fromiter((v for _, v in found), dtype=np.float64, count=len(found)) * self.idf[cols]
-        return cols, vals / math.sqrt(float(vals @ vals))
+    def vector(self, features: dict[str, float]) -> dict[str, float]:
+        """The tf-idf values (unit length) of the known ones of `features`."""
+        found = {f: v * self.features[f][0] for f, v in features.items() if f in self.features}
+        norm = math.sqrt(sum(v * v for v in found.values()))
+        return {f: v / norm for f, v in found.items()} if norm else {}
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
-        cols, vals = self.vector(features)
-        logits = self.weights[:, cols] @ vals + self.intercept
-        exp = np.exp(logits - logits.max())
-        return dict(zip(self.classes, (exp / exp.sum()).tolist()))
+        logits = list(self.intercept)
+        for name, value in self.vector(features).items():
+            for i, weight in enumerate(self.features[name][1]):
+                logits[i] += weight * value
+        top = max(logits)
+        exp = [math.exp(v - top) for v in logits]
+        total = sum(exp)
+        return {c: e / total for c, e in zip(self.classes, exp)}
 
-    def save(self, archive: dict, prefix: str) -> None:
-        names = sorted(self.index, key=self.index.__getitem__)
-        archive.update({f"{prefix}_features": np.array("\n".join(names)), f"{prefix}_idf": self.idf,
-                        f"{prefix}_classes": np.array(self.classes), f"{prefix}_weights": self.weights,
-                        f"{prefix}_intercept": self.intercept})
+    def as_json(self) -> dict:
+        return {"classes": list(self.classes), "intercept": list(self.intercept),
+                "features": {f: [idf, list(w)] for f, (idf, w) in sorted(self.features.items())}}
+
+    @classmethod
+    def of_json(cls, data: dict) -> "LinearModel":
+        return cls(tuple(data["classes"]), tuple(data["intercept"]),
+                   {f: (idf, tuple(w)) for f, (idf, w) in data["features"].items()})
 
 
-def load(path: Path, prefix: str) -> LinearModel:
-    with np.load(path, allow_pickle=False) as data:
-        names = str(data[f"{prefix}_features"]).split("\n")
-        return LinearModel(tuple(str(c) for c in data[f"{prefix}_classes"]),
-                           {name: i for i, name in enumerate(names)},
-                           data[f"{prefix}_idf"].astype(np.float64),
-                           data[f"{prefix}_weights"].astype(np.float64),
-                           data[f"{prefix}_intercept"].astype(np.float64))
+def save(path: Path, models: dict[str, LinearModel], meta: dict) -> None:
+    """Writes the models and `meta`; the same models give the same bytes (no time in the gzip)."""
+    text = json.dumps({"meta": meta, **{name: m.as_json() for name, m in models.items()}},
+                      ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+
+
+def read(path: Path) -> dict:
+    return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+
+
+def load(path: Path, name: str) -> LinearModel:
+    return LinearModel.of_json(read(path)[name])

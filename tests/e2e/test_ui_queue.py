@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import eventually
-from tests.e2e.conftest import DESKTOP, login, opened, shot, until
+from tests.e2e.conftest import DESKTOP, login, opened, refreshed_until_shown, shot
 
 WARD = "15856"
 BACKLOG = 80  # its walk-in tips (53) are more than a page
@@ -50,11 +50,7 @@ def test_a_new_high_priority_tip_is_on_the_first_page_at_once(browser, stack, ga
         post(gateway, people["clerk"], URGENT)
         row = page.locator("#queue tbody tr", has_text=URGENT[:50])
 
-        def shown():
-            page.click("#refresh")
-            page.wait_for_load_state("networkidle")
-            return row.count() == 1
-        until(shown)
+        refreshed_until_shown(page, row)
         expect(row.locator(".pri")).to_have_text("Cao")
         expect(row).to_contain_text("Đánh nhau")
         expect(page.locator("#prev")).to_be_disabled()

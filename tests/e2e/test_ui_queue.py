@@ -54,7 +54,10 @@ def test_a_new_high_priority_tip_is_on_the_first_page_at_once(browser, stack, ga
         expect(row.locator(".pri")).to_have_text("Cao")
         expect(row).to_contain_text("Đánh nhau")
         expect(page.locator("#prev")).to_be_disabled()
+        # the filters sit in rows above the table: the urgent tip is within the first screen
+        top = page.locator("#queue tbody tr").first.bounding_box()["y"]
         shot(page, "q1-queue-new-urgent-tip")
+        assert top + 80 < DESKTOP["height"], f"the first tip starts {top:.0f} px down, below the first screen"
 
 
 def test_the_search_finds_a_tip_typed_without_diacritics(browser, stack, gateway, people, backlog):

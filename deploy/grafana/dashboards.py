@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grafanalib.core import Dashboard
 
-from services.extraction import gauges
+from services.common.metrics import CAMERAS_INTERVAL_S
 
 from .panels import dashboard, failure_rate, graph, query, stat
 
@@ -130,7 +130,7 @@ def camera() -> Dashboard:
         graph("Server errors per second",
               query(failure_rate(HTTP, 'status=~"5.."', scope), "5xx"), unit="reqps"),
         graph("Cameras working and broken", query(_counted("antt_cameras", "status"), "{{status}}"),
-              description=f"Counted from the registry every {gauges.INTERVAL_S:g} s."),
+              description=f"Counted from the registry every {CAMERAS_INTERVAL_S:g} s."),
         graph("Cameras by district and status",
               query(_counted("antt_cameras", "district, status"), "{{district}} {{status}}"),
               description='District "none": cameras registered at province level.'),

@@ -37,6 +37,8 @@ from .uploads import Upload, receive
 log = logging.getLogger(__name__)
 ACTIVE = ("queued", "running")
 MULTIPART_SLACK = 64 * 1024  # the multipart framing around the file
+# camera-extraction's job ids: the gateway sends `GET /imports/IC-...` there, other job ids to intake
+CAMERA_JOB_PREFIX = "IC-"
 VIEWING_ROLES = ("commander", "admin")  # besides a job's owner, within their unit
 
 

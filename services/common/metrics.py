@@ -49,6 +49,7 @@ EXTRACTIONS_LOGGED = Counter("antt_extractions_logged_total", "Extractions logge
                              ["unit_level", "district", "export_method"])
 CUSTODY_EVENTS = Counter("antt_custody_events_total", "Entries appended to custody chains", ["kind"])
 CAMERAS = Gauge("antt_cameras", "Registered cameras (working or broken)", ["status", "district"])
+CAMERAS_INTERVAL_S = 15.0  # how often gauges.py counts them (the Grafana panel's description says so)
 
 # Bulk imports (services/common/imports.py) by job kind; outcome: done or failed.
 IMPORT_ROWS = Counter("antt_import_rows_total", "Rows of import jobs committed", ["kind", "outcome"])

@@ -28,7 +28,6 @@ from . import domain
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 KIND = "cameras"
-JOB_PREFIX = "IC-"  # the gateway sends `GET /imports/IC-...` here, other job ids to intake
 CAMERAS = contracts.topic("cameras")
 COLUMNS = ("camera_id", "unit_code", "lat", "lon", "owner_kind", "owner_name", "owner_contact",
            "programme_code", "retention_days", "status", "installed_at")
@@ -163,7 +162,7 @@ async def import_cameras(request: Request, user: CurrentUser) -> JSONResponse:
     `POST /cameras` checks it, in your unit only. Cameras already registered are left as they are."""
     require_role(user, *domain.REGISTERING_ROLES)
     camera_imports = request.app.state.service.camera_imports
-    job_id = JOB_PREFIX + domain.new_extraction_id()[2:]
+    job_id = imports.CAMERA_JOB_PREFIX + domain.new_extraction_id()[2:]
     upload = await imports.accept_upload(request, camera_imports.jobs, KIND, job_id, check_columns)
     await camera_imports.jobs.create(job_id, kind=KIND, owner=user.as_actor(), upload=upload,
                                      now=datetime.now(timezone.utc))

@@ -1,4 +1,5 @@
-"""HTTP of the gateway: login, users, tips and follow-up (forwarded to their owners)."""
+"""HTTP of the gateway: login, users, tips and follow-up (forwarded to their owners, bodies
+unread: see bodies.py)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,11 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common import audit, units
 from services.common.auth import ROLES, CurrentUser, issue_token, require_role, require_scope
+from services.common.commands import Decision, FollowUpMessage, TipSubmission
 from services.common.errors import ApiError
-from services.intake.domain import TipSubmission
-from services.intake.followup import FollowUpMessage
-from services.verification.domain import Decision
 
+from .bodies import json_body
 from .forward import forward
 from .users import UserExists
 
@@ -84,8 +84,8 @@ async def revoke_user(username: Annotated[str, Path(max_length=64)], request: Re
     return {"username": username, "revoked": True}
 
 
-@router.post("/tips", status_code=202, tags=["tips"])
-async def submit_tip(tip: TipSubmission, request: Request) -> Response:
+@router.post("/tips", status_code=202, tags=["tips"], openapi_extra=json_body(TipSubmission), responses={422: {}})
+async def submit_tip(request: Request) -> Response:
     """Forwarded to intake; see intake for the rules."""
     return await forward(request, "intake")
 
@@ -102,8 +102,8 @@ async def get_tip(tip_id: str, request: Request) -> Response:
     return await forward(request, "verification")
 
 
-@router.post("/tips/{tip_id}/decision", tags=["tips"])
-async def decide(tip_id: str, decision: Decision, request: Request) -> Response:
+@router.post("/tips/{tip_id}/decision", tags=["tips"], openapi_extra=json_body(Decision))
+async def decide(tip_id: str, request: Request) -> Response:
     return await forward(request, "verification")
 
 
@@ -113,8 +113,8 @@ async def tip_messages(tip_id: str, request: Request) -> Response:
     return await forward(request, "intake")
 
 
-@router.post("/tips/{tip_id}/replies", status_code=201, tags=["receipts"])
-async def reply(tip_id: str, message: FollowUpMessage, request: Request) -> Response:
+@router.post("/tips/{tip_id}/replies", status_code=201, tags=["receipts"], openapi_extra=json_body(FollowUpMessage))
+async def reply(tip_id: str, request: Request) -> Response:
     """An officer's answer to the tipster (forwarded to intake)."""
     return await forward(request, "intake")
 
@@ -133,8 +133,9 @@ async def read_receipt(receipt_code: str, request: Request) -> Response:
     return await forward(request, "intake")
 
 
-@router.post("/receipts/{receipt_code}/messages", status_code=201, tags=["receipts"])
-async def write_message(receipt_code: str, message: FollowUpMessage, request: Request) -> Response:
+@router.post("/receipts/{receipt_code}/messages", status_code=201, tags=["receipts"],
+             openapi_extra=json_body(FollowUpMessage))
+async def write_message(receipt_code: str, request: Request) -> Response:
     return await forward(request, "intake")
 
 

@@ -12,7 +12,7 @@ from services.common.auth import read_token
 from services.common.errors import ApiError, error_body, unavailable
 from services.common.imports import MULTIPART_SLACK, ImportSettings
 
-from . import activities, api, audit_api, cameras, cases, imports, places, programmes, reports, ui, ui_camera
+from . import activities, api, audit_api, bodies, cameras, cases, imports, places, programmes, reports, ui, ui_camera
 from .settings import GatewaySettings
 from .upstream import Upstream
 from .users import LoginGuard, UserStore
@@ -83,6 +83,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(ui.router)
     app.include_router(ui_camera.router)
+    bodies.document(app)
     return app
 
 

@@ -1,12 +1,13 @@
 """Cases, the work queue, claims and legal steps: forwarded, unchanged, to verification (see it
-for the rules); the bodies are declared here so the gateway's OpenAPI documents them."""
+for the rules), which validates the bodies; they are declared here (bodies.json_body) only so
+that the gateway's OpenAPI documents them."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from services.verification.cases import CaseStatusChange, LinkTips, NewCase
-from services.verification.legal import LegalStep
+from services.common.commands import CaseStatusChange, LegalStep, LinkTips, NewCase
 
+from .bodies import json_body
 from .forward import forward
 
 router = APIRouter(prefix="/api/v1")
@@ -16,8 +17,8 @@ async def _to_verification(request: Request) -> Response:
     return await forward(request, "verification")
 
 
-@router.post("/cases", status_code=201, tags=["cases"])
-async def open_case(body: NewCase, request: Request) -> Response:
+@router.post("/cases", status_code=201, tags=["cases"], openapi_extra=json_body(NewCase), responses={422: {}})
+async def open_case(request: Request) -> Response:
     """Open a case from valuable tips (each becomes converted); 409 if a tip is not valuable."""
     return await _to_verification(request)
 
@@ -33,14 +34,14 @@ async def get_case(case_id: str, request: Request) -> Response:
     return await _to_verification(request)
 
 
-@router.post("/cases/{case_id}/tips", tags=["cases"])
-async def link_tips(case_id: str, body: LinkTips, request: Request) -> Response:
+@router.post("/cases/{case_id}/tips", tags=["cases"], openapi_extra=json_body(LinkTips))
+async def link_tips(case_id: str, request: Request) -> Response:
     """Link more valuable tips to an open case."""
     return await _to_verification(request)
 
 
-@router.post("/cases/{case_id}/status", tags=["cases"])
-async def change_case_status(case_id: str, body: CaseStatusChange, request: Request) -> Response:
+@router.post("/cases/{case_id}/status", tags=["cases"], openapi_extra=json_body(CaseStatusChange))
+async def change_case_status(case_id: str, request: Request) -> Response:
     """open → clarified | closed; clarified → closed | open; closed is final."""
     return await _to_verification(request)
 
@@ -68,7 +69,7 @@ async def release_tip(tip_id: str, request: Request) -> Response:
     return await _to_verification(request)
 
 
-@router.post("/tips/{tip_id}/legal", tags=["work"])
-async def legal_step(tip_id: str, body: LegalStep, request: Request) -> Response:
+@router.post("/tips/{tip_id}/legal", tags=["work"], openapi_extra=json_body(LegalStep))
+async def legal_step(tip_id: str, request: Request) -> Response:
     """Record a legal step (BLTTHS Arts. 147–149) with its legal basis; deadlines are recomputed."""
     return await _to_verification(request)

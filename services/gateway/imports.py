@@ -1,14 +1,14 @@
 """Uploads, forwarded as streams: tips' attachments (to intake, up to ANTT_MAX_ATTACHMENT_BYTES),
 and bulk imports to the service that imports (tips: intake, cameras: camera-extraction; up to
 ANTT_MAX_IMPORT_BYTES). Past the gateway's usual body limit (see `large_bodies` in app.py), the
-uploads, the downloads and the receipts' CSV are never held whole in memory. A
-job's id names its service: camera jobs start with `IC-`, and `GET /imports/{job_id}` goes to
-camera-extraction for them, to intake for the others."""
+uploads, the downloads and the receipts' CSV are never held whole in memory. A job's id names
+its service: camera jobs start with `IC-` (common.imports.CAMERA_JOB_PREFIX), and
+`GET /imports/{job_id}` goes to camera-extraction for them, to intake for the others."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from services.extraction.camera_import import JOB_PREFIX as CAMERA_JOBS
+from services.common.imports import CAMERA_JOB_PREFIX
 
 from .forward import forward, forward_stream
 
@@ -50,7 +50,7 @@ async def download_attachment(attachment_id: str, request: Request) -> Response:
 @router.get("/imports/{job_id}", responses={404: {}})
 async def import_status(job_id: str, request: Request) -> Response:
     """`{"status", "total", "done", "failed", "errors": [{"row", "field", "reason"}], ...}`."""
-    return await forward(request, "extraction" if job_id.startswith(CAMERA_JOBS) else "intake")
+    return await forward(request, "extraction" if job_id.startswith(CAMERA_JOB_PREFIX) else "intake")
 
 
 @router.get("/imports/{job_id}/receipts", responses={403: {}, 404: {}, 409: {}, 410: {}})

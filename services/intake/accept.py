@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pymongo.errors import PyMongoError
 
-from services.common import contracts
+from services.common import commands, contracts
 from services.common.errors import ApiError, unavailable
 from services.common.kafka import BrokerUnavailable
 from services.common.metrics import TIPS_RECEIVED, unit_labels
@@ -24,7 +24,7 @@ TIPS = contracts.topic("tips.received")
 RECEIPT_DRAWS = 5  # two tips rarely draw the same code (10^16 of them); draw again when they do
 
 
-async def accept_tip(service, tip: domain.TipSubmission, *, placement: Placement, now: datetime) -> dict:
+async def accept_tip(service, tip: commands.TipSubmission, *, placement: Placement, now: datetime) -> dict:
     """`tip` has been checked (access, fields, unit); returns `{tip_id, receipt_code, received_at}`.
     The receipt keeps the deepest legacy unit covering the tip (`placement.scope`) for access checks."""
     if tip.idempotency_key:
@@ -58,7 +58,7 @@ async def accept_tip(service, tip: domain.TipSubmission, *, placement: Placement
     return answer
 
 
-async def _reserve_receipt(service, tip: domain.TipSubmission, tip_id: str, placement: Placement,
+async def _reserve_receipt(service, tip: commands.TipSubmission, tip_id: str, placement: Placement,
                            received_at: datetime, now: datetime) -> tuple[str, dict]:
     """A new receipt's key (and the replayable answer), written before the event is published."""
     contact = tip.contact.model_dump_json() if tip.contact and not tip.anonymous else None

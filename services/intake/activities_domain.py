@@ -21,10 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 from services.common import units
 from services.common.auth import Principal
+from services.common.commands import PROGRAMME_CODE_PATTERN
 from services.common.errors import ApiError
 from services.common.times import iso, zoned
 
-from .programmes_domain import CODE_PATTERN, invalid
+from .programmes_domain import invalid
 
 Kind = Literal["patrol", "armed_patrol", "dispute_mediation", "propaganda", "other"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -54,7 +55,7 @@ class ActivityIn(BaseModel):
     activity_id: str | None = Field(None, pattern=ID_PATTERN,
                                     description="your id for it (3-80 letters, digits, _ . : -): a retried "
                                                 "request with the same id is logged once")
-    programme_code: str = Field(pattern=CODE_PATTERN, description="a registered programme's code")
+    programme_code: str = Field(pattern=PROGRAMME_CODE_PATTERN, description="a registered programme's code")
     kind: Kind
     unit_code: str = Field(pattern=r"^[0-9]{2,5}$", description="the unit patrolled (the programme's or one below)")
     started_at: datetime = Field(description="RFC 3339 or a date; without a zone, Vietnam's time")

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from services.common import commands
 from services.common.auth import OptionalUser
 from services.common.errors import ApiError
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["tips"])
 @router.post("/tips", status_code=202, responses={
     202: {"description": "accepted: the broker acknowledged the tip"},
     401: {}, 403: {}, 409: {}, 413: {}, 422: {}, 429: {}, 503: {}})
-async def submit_tip(tip: domain.TipSubmission, request: Request, user: OptionalUser) -> JSONResponse:
+async def submit_tip(tip: commands.TipSubmission, request: Request, user: OptionalUser) -> JSONResponse:
     """Receive one tip. Answers 202 with a receipt only once the tip is durably in Kafka."""
     service = request.app.state.service
     now = datetime.now(timezone.utc)

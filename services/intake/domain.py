@@ -1,61 +1,22 @@
-"""Pure logic of intake: what a submission may contain, who may use which channel, tip ids
-and the `tip.received` event's data. No I/O."""
+"""Pure logic of intake: who may use which channel, the checks of a submission's fields beyond
+its shape (`TipSubmission` in services/common/commands.py), tip ids and the `tip.received`
+event's data. No I/O."""
 from __future__ import annotations
 
 import secrets
 import time
 from datetime import datetime
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common import units
 from services.common.auth import Principal
+from services.common.commands import TipSubmission
 from services.common.errors import ApiError
-from services.common.limits import TIP_CONTENT_MAX
-from services.common.times import iso, zoned
-Channel = Literal["hotline", "walk_in", "tip_box", "leaflet", "web", "zalo", "sms", "programme"]
+from services.common.times import iso
+
 PUBLIC_CHANNELS = {"web"}
 # Roles that may record tips taken by a person (hotline, walk-in, tip box, leaflet, programme).
 RECORDING_ROLES = {"clerk", "officer", "commander", "admin"}
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-class Location(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-
-class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-
-
-class TipSubmission(BaseModel):
-    """The body of `POST /tips`."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    channel: Channel
-    content: str = Field(min_length=1, max_length=TIP_CONTENT_MAX)
-    unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
-    unit_era: Literal["legacy", "2025"] | None = Field(
-        None, description="how to read unit_code: the units before the 2025 reform (the default "
-                          "for any code that was one) or the merged units of 2025")
-    location: Location | None = None
-    occurred_at: datetime | None = None
-    category: str | None = Field(None, max_length=64)
-    programme_code: str | None = Field(None, max_length=64)
-    anonymous: bool = True
-    contact: Contact | None = None
-    received_at: datetime | None = None
-    idempotency_key: str | None = Field(None, min_length=8, max_length=128)
-    attachments: list[Annotated[str, Field(pattern=r"^A-[0-9A-Z]{26}$")]] = Field(
-        default_factory=list, max_length=10, description="ids from POST /attachments")
-
-    _vietnam_time_by_default = field_validator("occurred_at", "received_at")(zoned)
 
 
 def check_access(tip: TipSubmission, user: Principal | None) -> None:

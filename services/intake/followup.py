@@ -2,8 +2,6 @@
 guesses lock a receipt or a client out (the codes themselves: codes.py). No I/O."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
-
 # What a tipster may learn: that the tip is being handled, never the officers' verdict.
 PUBLIC_STATUS = {
     "received": ("received", "Tin báo đã được tiếp nhận.", "Your tip has been received."),
@@ -12,11 +10,6 @@ PUBLIC_STATUS = {
     "duplicate": ("processed", "Tin báo đã được cơ quan Công an xử lý.", "Your tip has been handled by the police."),
     "converted": ("processed", "Tin báo đã được cơ quan Công an xử lý.", "Your tip has been handled by the police."),
 }
-
-
-class FollowUpMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    text: str = Field(min_length=1, max_length=4000)
 
 
 def public_view(receipt: dict) -> dict:

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
-from services.common import contracts, imports, sheets, tip_columns, units
+from services.common import commands, contracts, imports, sheets, tip_columns, units
 from services.common.auth import CurrentUser, Principal, require_role
 from services.common.errors import ApiError, validation_fields
 from services.common.metrics import TIPS_RECEIVED, unit_labels
@@ -51,7 +51,7 @@ def check_columns(columns: list[str]) -> list[dict]:
     return fields
 
 
-def submission(cells: dict[str, object]) -> domain.TipSubmission:
+def submission(cells: dict[str, object]) -> commands.TipSubmission:
     """A row as the body of `POST /tips`; raises pydantic's ValidationError."""
     body = {k: sheets.as_text(v) for k, v in cells.items()
             if v is not None and k not in ("lat", "lon", "location") and not k.startswith("contact_")}
@@ -64,7 +64,7 @@ def submission(cells: dict[str, object]) -> domain.TipSubmission:
                if k.startswith("contact_") and v is not None}
     if contact:
         body["contact"] = contact
-    return domain.TipSubmission.model_validate(body)
+    return commands.TipSubmission.model_validate(body)
 
 
 def _column(field: str, cells: dict[str, object]) -> str:
@@ -75,7 +75,7 @@ def _column(field: str, cells: dict[str, object]) -> str:
 
 
 def check_row(row: int, cells: dict[str, object], user: Principal,
-              now: datetime) -> tuple[domain.TipSubmission, units.Placement] | list[dict]:
+              now: datetime) -> tuple[commands.TipSubmission, units.Placement] | list[dict]:
     """The tip and its unit, or the row's errors `{row, field, reason, code}`."""
     cells = {tip_columns.canonical(name): value for name, value in cells.items()}
     try:

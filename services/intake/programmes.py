@@ -18,7 +18,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from services.common import contracts, mongo, units
+from services.common import commands, contracts, mongo, units
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError, unavailable
 from services.common.outbox import OutboxRelay
@@ -102,7 +102,7 @@ def _registry(request: Request) -> Registry:
 
 
 @router.post("/programmes", status_code=201, responses={403: {}, 409: {}, 422: {}, 503: {}})
-async def register_programme(body: domain.ProgrammeIn, request: Request, user: CurrentUser) -> dict:
+async def register_programme(body: commands.ProgrammeIn, request: Request, user: CurrentUser) -> dict:
     """Register a programme of the caller's unit or one below; 409 if the code is taken."""
     require_role(user, *domain.REGISTERING_ROLES)
     now = datetime.now(timezone.utc)
@@ -124,7 +124,7 @@ async def register_programme(body: domain.ProgrammeIn, request: Request, user: C
 @router.get("/programmes", responses={403: {}, 422: {}})
 async def list_programmes(request: Request, user: CurrentUser,
                           unit_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
-                          kind: Annotated[domain.Kind | None, Query()] = None,
+                          kind: Annotated[commands.ProgrammeKind | None, Query()] = None,
                           page: Annotated[int, Query(ge=1, le=100000)] = 1,
                           page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50) -> dict:
     """Programmes of `unit_code` (default: the caller's unit) and the units below it, by code."""

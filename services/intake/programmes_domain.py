@@ -1,59 +1,24 @@
 """Pure rules of the programme registry ("mô hình tự quản": the environment workers' patrols,
-community cameras, household clusters...): what a registration may contain, who may register
-and read, the stored document, the `programme.registered/1` data and the public view. No I/O.
+community cameras, household clusters...): the checks of a registration beyond its shape
+(`ProgrammeIn`, with the kinds, in services/common/commands.py), who may register and read,
+the stored document, the `programme.registered/1` data and the public view. No I/O.
 
 Tips are never refused for their `programme_code` (every tip must be received, BLTTHS Art.
 144): the registry only names programmes for pickers, statistics and reports.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Literal, get_args
-
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 from services.common import units
 from services.common.auth import ROLES, Principal
+from services.common.commands import ProgrammeIn
 from services.common.errors import ApiError
-from services.common.times import iso, zoned
+from services.common.times import iso
 
-# The kinds seen in the seed articles (DOMAIN.md); `other` for anything else.
-Kind = Literal["environment_workers",  # "Công nhân môi trường - chiến sĩ tuần tra"
-               "camera",               # "Camera giám sát ANTT"
-               "worker_security",      # "Tổ an ninh công nhân" (FDI companies)
-               "neighbourhood",        # "Tổ liên gia tự quản", residential groups
-               "clan",                 # "Dòng họ tự quản"
-               "boarding_house",       # "CLB nhà trọ tự quản"
-               "school",               # "Cổng trường an toàn giao thông"
-               "business",             # businesses and markets
-               "other"]
-KINDS: tuple[str, ...] = get_args(Kind)
-CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{1,39}$"
-CODE_RULE = "2 to 40 capital letters, digits, '-' or '_', e.g. CNMT-380"
 REGISTERING_ROLES = ("commander", "admin")
 READING_ROLES = ROLES  # every staff role: clerks pick programmes, officers and operators read them
 EARLIEST_LAUNCH = datetime(1945, 9, 2)  # nothing launched before the state existed
-
-
-class ProgrammeIn(BaseModel):
-    """The body of `POST /programmes`."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    code: str = Field(min_length=2, max_length=40, description=CODE_RULE)
-    name: str = Field(min_length=3, max_length=200)
-    kind: Kind
-    unit_code: str = Field(pattern=r"^[0-9]{2,5}$")
-    launched_at: datetime = Field(description="RFC 3339 or a date; without a zone, Vietnam's time")
-    members: Annotated[int, Strict()] = Field(ge=0, le=10_000_000, description="how many members, a count")
-
-    _vietnam_time_by_default = field_validator("launched_at")(zoned)
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not re.fullmatch(CODE_PATTERN, value):
-            raise ValueError(f"must be {CODE_RULE}")
-        return value
 
 
 def invalid(*fields: tuple[str, str]) -> ApiError:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.common import contracts
+from services.common import commands, contracts
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import iso
@@ -55,7 +55,7 @@ async def read_receipt(receipt_code: str, request: Request) -> dict:
 
 
 @router.post("/receipts/{receipt_code}/messages", status_code=201)
-async def write_message(receipt_code: str, message: followup.FollowUpMessage, request: Request) -> JSONResponse:
+async def write_message(receipt_code: str, message: commands.FollowUpMessage, request: Request) -> JSONResponse:
     """The tipster writes; the tip is marked unread in the officers' queue (a
     `tip.message_received` without the text, in the receipt's outbox with the message)."""
     receipt = await _receipt(request, receipt_code)
@@ -85,7 +85,7 @@ async def tip_messages(tip_id: str, request: Request, user: CurrentUser) -> dict
 
 
 @router.post("/tips/{tip_id}/replies", status_code=201)
-async def reply(tip_id: str, message: followup.FollowUpMessage, request: Request,
+async def reply(tip_id: str, message: commands.FollowUpMessage, request: Request,
                 user: CurrentUser) -> JSONResponse:
     receipt = await _tip_receipt(request, user, tip_id)
     entry = {"from": "police", "text": message.text, "at": iso(datetime.now(timezone.utc)),

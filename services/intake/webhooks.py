@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from services.common import commands
 from services.common.errors import ApiError, validation_fields
 from services.common.limits import TIP_CONTENT_MAX
 
@@ -25,7 +26,7 @@ class WebhookMessage(BaseModel):
     text: str = Field(min_length=1, max_length=TIP_CONTENT_MAX)
     unit_code: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
     unit_era: Literal["legacy", "2025"] | None = None
-    location: domain.Location | None = None
+    location: commands.Location | None = None
     sent_at: datetime | None = None
 
 
@@ -45,7 +46,7 @@ async def receive(source: str, request: Request) -> JSONResponse:
         raise ApiError(401, f"webhook refused: {reason}")
     try:
         message = WebhookMessage.model_validate_json(body)
-        tip = domain.TipSubmission(channel=config.channel, content=message.text, unit_code=message.unit_code, unit_era=message.unit_era,
+        tip = commands.TipSubmission(channel=config.channel, content=message.text, unit_code=message.unit_code, unit_era=message.unit_era,
                                    location=message.location, occurred_at=message.sent_at,
                                    idempotency_key=f"webhook:{source}:{message.message_id}")
     except ValidationError as exc:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import audit, contracts
+from services.common import audit, commands, contracts
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.metrics import TIP_DECISIONS
@@ -60,7 +60,7 @@ async def get_tip(tip_id: str, request: Request, user: CurrentUser) -> dict:
 
 
 @router.post("/tips/{tip_id}/decision")
-async def decide(tip_id: str, decision: domain.Decision, request: Request, user: CurrentUser) -> dict:
+async def decide(tip_id: str, decision: commands.Decision, request: Request, user: CurrentUser) -> dict:
     """Record an officer's verdict; 409 with the current state if the tip cannot take it."""
     require_role(user, *domain.DECIDING_ROLES)
     domain.check_decision(tip_id, decision)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import audit, units
+from services.common import audit, commands, units
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import now_utc
@@ -17,7 +17,7 @@ MAX_PAGE = 100
 
 
 @router.post("/cases", status_code=201)
-async def open_case(body: cases.NewCase, request: Request, user: CurrentUser) -> dict:
+async def open_case(body: commands.NewCase, request: Request, user: CurrentUser) -> dict:
     """Open a case in `unit_code` from valuable tips of that unit; each becomes converted."""
     require_role(user, *cases.CASE_ROLES)
     if units.get(body.unit_code) is None:
@@ -30,7 +30,7 @@ async def open_case(body: cases.NewCase, request: Request, user: CurrentUser) ->
 
 
 @router.post("/cases/{case_id}/tips")
-async def link_tips(case_id: str, body: cases.LinkTips, request: Request, user: CurrentUser) -> dict:
+async def link_tips(case_id: str, body: commands.LinkTips, request: Request, user: CurrentUser) -> dict:
     """Link more valuable tips of the case's unit to an open case; each becomes converted."""
     require_role(user, *cases.CASE_ROLES)
     case = await _visible_case(request, user, case_id)
@@ -40,7 +40,7 @@ async def link_tips(case_id: str, body: cases.LinkTips, request: Request, user: 
 
 
 @router.post("/cases/{case_id}/status")
-async def change_status(case_id: str, body: cases.CaseStatusChange, request: Request, user: CurrentUser) -> dict:
+async def change_status(case_id: str, body: commands.CaseStatusChange, request: Request, user: CurrentUser) -> dict:
     """open → clarified | closed, clarified → closed | open; 409 with the current state otherwise."""
     require_role(user, *cases.CASE_ROLES)
     service = request.app.state.service
@@ -63,7 +63,7 @@ async def change_status(case_id: str, body: cases.CaseStatusChange, request: Req
 @router.get("/cases")
 async def list_cases(request: Request, user: CurrentUser,
                      unit_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
-                     status: Annotated[cases.CaseStatus | None, Query()] = None,
+                     status: Annotated[commands.CaseStatus | None, Query()] = None,
                      page: Annotated[int, Query(ge=1, le=100000)] = 1,
                      page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20) -> dict:
     require_role(user, *cases.CASE_ROLES)

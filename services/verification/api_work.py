@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from services.common import audit, contracts, units
+from services.common import audit, commands, contracts, units
 from services.common.auth import CurrentUser, require_role, require_scope
 from services.common.errors import ApiError
 from services.common.times import now_utc, parse, zoned
@@ -107,7 +107,7 @@ async def release(tip_id: str, request: Request, user: CurrentUser) -> dict:
 
 
 @router.post("/tips/{tip_id}/legal")
-async def legal_step(tip_id: str, body: legal.LegalStep, request: Request, user: CurrentUser) -> dict:
+async def legal_step(tip_id: str, body: commands.LegalStep, request: Request, user: CurrentUser) -> dict:
     """Record a legal step with its legal basis; the deadlines are recomputed (clocks.py).
     409 with the current state if the step is not allowed now."""
     require_role(user, *domain.DECIDING_ROLES)

@@ -25,7 +25,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from services.common import units
+from services.common import commands, units
 from services.common.errors import ApiError
 from services.common.outbox import OutboxRelay
 from services.common.times import now_utc, parse
@@ -45,7 +45,7 @@ class CaseFlow:
         self._case_outbox, self._tip_outbox = case_outbox, tip_outbox
         self._recover_after = recover_after
 
-    async def open(self, body: cases.NewCase, actor: dict) -> dict:
+    async def open(self, body: commands.NewCase, actor: dict) -> dict:
         cases.check_tips(body.tip_ids, await self.tips.get_many(body.tip_ids), body.unit_code)
         at = now_utc()
         pending = _pending("open", body.tip_ids, actor, at)
@@ -60,7 +60,7 @@ class CaseFlow:
         await self._commit(draft["_id"], pending, 0, history, event)
         return await self._apply(draft["_id"], pending)
 
-    async def link(self, case: dict, body: cases.LinkTips, actor: dict) -> dict:
+    async def link(self, case: dict, body: commands.LinkTips, actor: dict) -> dict:
         cases.check_linkable(case)
         cases.check_tips(body.tip_ids, await self.tips.get_many(body.tip_ids), case["unit_code"])
         at = now_utc()

@@ -1,5 +1,6 @@
-"""Pure rules of cases: the request bodies, which tips may be linked, the status moves, and the
-events of `schemas/events/case.*` (topic `cases`) and of a tip's conversion. No I/O.
+"""Pure rules of cases: which tips may be linked, the status moves, and the events of
+`schemas/events/case.*` (topic `cases`) and of a tip's conversion. No I/O. The request bodies
+(NewCase, LinkTips, CaseStatusChange) are in services/common/commands.py.
 
 Status moves: open → clarified (the facts are established), open → closed, clarified →
 closed, and clarified → open (a clarification turned out wrong; the case is worked again).
@@ -11,14 +12,11 @@ cases.
 from __future__ import annotations
 
 import uuid
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common import contracts
+from services.common.commands import CaseStatusChange
 from services.common.errors import ApiError
 
-CaseStatus = Literal["open", "clarified", "closed"]
 TRANSITIONS: dict[str, set[str]] = {
     "open": {"clarified", "closed"},
     "clarified": {"closed", "open"},
@@ -26,38 +24,6 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 CASE_ROLES = ("officer", "commander", "admin")
 MOVE_ORDER = ("clarified", "closed", "open")  # how `moves` lists them
-MAX_TIPS = 50
-TipIds = Field(min_length=1, max_length=MAX_TIPS)
-
-
-def _unique(ids: list[str]) -> list[str]:
-    if len(set(ids)) != len(ids):
-        raise ValueError("lists a tip twice")
-    return ids
-
-
-class NewCase(BaseModel):
-    """The body of `POST /cases`."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    title: str = Field(min_length=3, max_length=300)
-    unit_code: str = Field(pattern=r"^[0-9]{2,5}$")
-    tip_ids: list[str] = TipIds
-    _unique_tips = field_validator("tip_ids")(_unique)
-
-
-class LinkTips(BaseModel):
-    """The body of `POST /cases/{case_id}/tips`."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    tip_ids: list[str] = TipIds
-    _unique_tips = field_validator("tip_ids")(_unique)
-
-
-class CaseStatusChange(BaseModel):
-    """The body of `POST /cases/{case_id}/status`."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    status: CaseStatus
-    note: str | None = Field(None, max_length=4000)
-    version: int | None = Field(None, ge=1, description="the version you saw; 409 if it changed since")
 
 
 def new_case_id() -> str:

@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from services.common.commands import Decision
 from services.common.errors import ApiError
 from services.common.times import parse
 
 from . import clocks, legal
 from .triage import triage
 
-Outcome = Literal["valuable", "not_valuable", "duplicate"]
 # Where a tip may go from each state. "converted" is reached only through a case (cases.py).
 TRANSITIONS: dict[str, set[str]] = {
     "received": {"valuable", "not_valuable", "duplicate"},
@@ -23,15 +20,6 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 DECIDING_ROLES = ("officer", "commander", "admin")
 VIEWING_ROLES = ("officer", "commander", "admin", "clerk", "ops")
-
-
-class Decision(BaseModel):
-    """The body of `POST /tips/{tip_id}/decision`."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    outcome: Outcome
-    duplicate_of: str | None = Field(None, min_length=1, max_length=64)
-    note: str | None = Field(None, max_length=4000)
-    version: int | None = Field(None, ge=0, description="the version you saw; 409 if it changed since")
 
 
 def check_decision(tip_id: str, decision: Decision) -> None:

@@ -12,27 +12,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from services.common.commands import LegalStep
 from services.common.errors import ApiError
 from services.common.times import iso
 
 from . import clocks
 
-StepName = Literal["forward", "extend", "procuracy_extend", "suspend", "resume", "prosecute", "not_prosecute"]
 FINAL_STEPS = ("prosecute", "not_prosecute")
 CLOCK_STATUSES = ("received", "valuable")
 AlertKind = Literal["deadline_near", "deadline_passed"]
-
-
-class LegalStep(BaseModel):
-    """The body of `POST /tips/{tip_id}/legal`."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    step: StepName
-    legal_basis: str = Field(min_length=3, max_length=500, description="e.g. 'Điều 147 BLTTHS'")
-    note: str | None = Field(None, max_length=4000)
-    months: int | None = Field(None, ge=1, le=2, description="procuracy_extend only: 1 or 2 months")
-    version: int | None = Field(None, ge=0, description="the version you saw; 409 if it changed since")
 
 
 def check_body(body: LegalStep) -> None:

@@ -15,10 +15,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from services.common import commands
 from services.common.auth import ROLES
-from services.intake.domain import Channel
-from services.verification import cases, clocks, legal, triage
-from services.verification.domain import Outcome
+from services.verification import clocks, triage
 from tests.conftest import eventually
 from tests.e2e.conftest import DESKTOP, login, opened, shot, until
 
@@ -43,9 +42,9 @@ MENU = {"officer": {"/can-bo", "/can-bo/vu-viec", "/tiep-nhan", "/chi-huy", "/ca
         "commander": {"/can-bo", "/can-bo/vu-viec", "/tiep-nhan", "/tiep-nhan/hoat-dong", "/chi-huy", "/camera"},
         "camera_operator": {"/chi-huy", "/camera"}}
 # the codes no page may show as a word (Zalo, SMS and web are the same words in Vietnamese)
-CODES = {*triage.CATEGORIES, *triage.PRIORITIES, "received", "converted", *typing.get_args(Outcome),
-         *typing.get_args(cases.CaseStatus), *(set(typing.get_args(Channel)) - {"web", "zalo", "sms"}),
-         *ROLES, *typing.get_args(legal.StepName), *(set(typing.get_args(clocks.State)) - {"ok"}),
+CODES = {*triage.CATEGORIES, *triage.PRIORITIES, "received", "converted", *typing.get_args(commands.Outcome),
+         *typing.get_args(commands.CaseStatus), *(set(typing.get_args(commands.Channel)) - {"web", "zalo", "sms"}),
+         *ROLES, *typing.get_args(commands.StepName), *(set(typing.get_args(clocks.State)) - {"ok"}),
          "household", "business", "public_body", "working", "broken"}
 RAW_CODE = re.compile(r"\b(" + "|".join(sorted(CODES, key=len, reverse=True)) + r")\b")
 BARE_UNIT = re.compile(r"\b\d{2}\s*›\s*\d{3}|\b" + WARD + r"\b")

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from services.common import contracts
+from services.common import commands, contracts
 from services.common.errors import ApiError
 from services.verification import cases
 
@@ -16,20 +16,20 @@ def tip(tip_id="T-1", status="valuable", unit="14779", case_id=None, version=1):
 @pytest.mark.parametrize("current, target", [("open", "clarified"), ("open", "closed"),
                                              ("clarified", "closed"), ("clarified", "open")])
 def test_allowed_status_moves(current, target):
-    cases.check_status_change({"status": current, "version": 1}, cases.CaseStatusChange(status=target))
+    cases.check_status_change({"status": current, "version": 1}, commands.CaseStatusChange(status=target))
 
 
 @pytest.mark.parametrize("current, target", [("open", "open"), ("clarified", "clarified"), ("closed", "open"),
                                              ("closed", "clarified"), ("closed", "closed")])
 def test_forbidden_status_moves_are_409_with_the_current_state(current, target):
     with pytest.raises(ApiError) as err:
-        cases.check_status_change({"status": current, "version": 3}, cases.CaseStatusChange(status=target))
+        cases.check_status_change({"status": current, "version": 3}, commands.CaseStatusChange(status=target))
     assert err.value.status == 409 and err.value.extra["current"] == {"status": current, "version": 3}
 
 
 def test_stale_case_version_is_a_conflict():
     with pytest.raises(ApiError) as err:
-        cases.check_status_change({"status": "open", "version": 2}, cases.CaseStatusChange(status="closed", version=1))
+        cases.check_status_change({"status": "open", "version": 2}, commands.CaseStatusChange(status="closed", version=1))
     assert err.value.status == 409
 
 
@@ -59,11 +59,11 @@ def test_missing_tips_are_named_and_tips_of_other_units_are_forbidden():
 
 def test_bodies_refuse_repeated_or_missing_tips():
     with pytest.raises(ValidationError):
-        cases.NewCase(title="Đánh bạc", unit_code="14779", tip_ids=["T-1", "T-1"])
+        commands.NewCase(title="Đánh bạc", unit_code="14779", tip_ids=["T-1", "T-1"])
     with pytest.raises(ValidationError):
-        cases.LinkTips(tip_ids=[])
+        commands.LinkTips(tip_ids=[])
     with pytest.raises(ValidationError):
-        cases.CaseStatusChange(status="archived")
+        commands.CaseStatusChange(status="archived")
 
 
 def test_linking_needs_an_open_case_with_no_operation_running():
@@ -78,10 +78,10 @@ def test_events_satisfy_the_case_contracts():
     case = {"_id": "C-1", "unit_code": "14779", "unit_path": ["38", "380", "14779"], "status": "open", "version": 1}
     at = "2026-03-16T02:00:00Z"
     for event in (cases.opened_event(case, ["T-1"], ACTOR, at), cases.linked_event("C-1", ["T-2"], 2, ACTOR, at),
-                  cases.status_event(case, cases.CaseStatusChange(status="clarified", note="x"), ACTOR, at),
+                  cases.status_event(case, commands.CaseStatusChange(status="clarified", note="x"), ACTOR, at),
                   cases.converted_event(tip(), "C-1", ACTOR, at)):
         contracts.validate(event)
-    assert cases.status_event(case, cases.CaseStatusChange(status="closed"), ACTOR, at)["data"]["version"] == 2
+    assert cases.status_event(case, commands.CaseStatusChange(status="closed"), ACTOR, at)["data"]["version"] == 2
     converted = cases.converted_event(tip(version=4), "C-1", ACTOR, at)["data"]
     assert converted["status"] == "converted" and converted["previous_status"] == "valuable" and converted["version"] == 5
 

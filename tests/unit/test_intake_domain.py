@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from services.common import contracts
+from services.common import commands, contracts
 from services.common.auth import Principal
 from services.common.errors import ApiError
 from services.intake import domain
@@ -12,8 +12,8 @@ CLERK = Principal("clerk", "clerk", "380")
 CAMERA = Principal("cam", "camera_operator", "380")
 
 
-def tip(**fields) -> domain.TipSubmission:
-    return domain.TipSubmission(**{"channel": "web", "content": "Có trộm xe", "unit_code": "14767", **fields})
+def tip(**fields) -> commands.TipSubmission:
+    return commands.TipSubmission(**{"channel": "web", "content": "Có trộm xe", "unit_code": "14767", **fields})
 
 
 def test_tip_ids_sort_by_time():
@@ -92,7 +92,7 @@ def test_cross_field_rules_name_each_field():
 
 def test_model_refuses_unknown_and_bad_fields():
     with pytest.raises(ValidationError) as err:
-        domain.TipSubmission(channel="fax", content="", unit_code=5, extra=1)
+        commands.TipSubmission(channel="fax", content="", unit_code=5, extra=1)
     assert {e["loc"][0] for e in err.value.errors()} == {"channel", "content", "unit_code", "extra"}
 
 

@@ -12,13 +12,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.common import auth, errors, sheets, tip_columns
+from services.common import auth, commands, errors, sheets, tip_columns
 from services.common.auth import Principal
 from services.gateway import ui
-from services.intake import domain as intake_domain
 from services.intake import imports as tip_imports
-from services.verification import cases, clocks, legal, triage
-from services.verification import domain as verification_domain
+from services.verification import clocks, triage
 
 LABELS = json.loads((ui.WEB / "strings.json").read_text(encoding="utf-8"))["labels"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,9 +25,9 @@ VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèé�
 
 @pytest.mark.parametrize("kind, codes", [
     ("category", triage.CATEGORIES), ("priority", triage.PRIORITIES),
-    ("tip_status", ("received", "converted", *typing.get_args(verification_domain.Outcome))),
-    ("case_status", typing.get_args(cases.CaseStatus)), ("channel", typing.get_args(intake_domain.Channel)),
-    ("step", typing.get_args(legal.StepName)), ("clock", typing.get_args(clocks.State)),
+    ("tip_status", ("received", "converted", *typing.get_args(commands.Outcome))),
+    ("case_status", typing.get_args(commands.CaseStatus)), ("channel", typing.get_args(commands.Channel)),
+    ("step", typing.get_args(commands.StepName)), ("clock", typing.get_args(clocks.State)),
     ("deadline", ("forward", "decide")), ("role", auth.ROLES), ("field", tip_columns.NAMES),
 ])
 def test_every_code_has_a_vietnamese_and_an_english_name(kind, codes):

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.common import contracts
+from services.common import commands, contracts
 from services.common.errors import ApiError
 from services.common.times import VIETNAM
 from services.verification import domain, legal
@@ -24,7 +24,7 @@ def at(day, hour=10):
 
 
 def step(name, **extra):
-    return legal.LegalStep(step=name, legal_basis="Điều 147 BLTTHS", **extra)
+    return commands.LegalStep(step=name, legal_basis="Điều 147 BLTTHS", **extra)
 
 
 def test_a_new_tip_runs_its_forward_clock():

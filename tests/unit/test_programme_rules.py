@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.aggregation import facts
-from services.common import contracts
+from services.common import commands, contracts
 from services.common.auth import Principal
 from services.common.errors import ApiError
 from services.common.times import VIETNAM
@@ -28,7 +28,7 @@ def fields_of(error) -> dict[str, str]:
 
 
 def test_a_good_registration_gives_its_unit_path_and_a_valid_event():
-    body = domain.ProgrammeIn.model_validate(GOOD)
+    body = commands.ProgrammeIn.model_validate(GOOD)
     assert body.launched_at == datetime(2019, 3, 26, tzinfo=VIETNAM)  # no zone: Vietnam's time
     path = domain.check_programme(body, COMMANDER, NOW)
     assert path == ["38", "380"]
@@ -56,45 +56,45 @@ def test_a_good_registration_gives_its_unit_path_and_a_valid_event():
 ])
 def test_each_bad_field_is_named_with_its_reason(field, value, reason):
     with pytest.raises(ValidationError) as err:
-        domain.ProgrammeIn.model_validate({**GOOD, field: value})
+        commands.ProgrammeIn.model_validate({**GOOD, field: value})
     found = fields_of(err.value)
     assert list(found) == [field] and reason in found[field]
 
 
 def test_unknown_fields_and_missing_ones_are_refused():
     with pytest.raises(ValidationError) as err:
-        domain.ProgrammeIn.model_validate({**GOOD, "status": "active", "members": None})
+        commands.ProgrammeIn.model_validate({**GOOD, "status": "active", "members": None})
     assert set(fields_of(err.value)) == {"status", "members"}
     with pytest.raises(ValidationError) as err:
-        domain.ProgrammeIn.model_validate({k: v for k, v in GOOD.items() if k != "kind"})
+        commands.ProgrammeIn.model_validate({k: v for k, v in GOOD.items() if k != "kind"})
     assert set(fields_of(err.value)) == {"kind"}
 
 
 def test_rules_across_fields_name_every_field():
-    body = domain.ProgrammeIn.model_validate({**GOOD, "unit_code": "99999", "launched_at": "2027-01-01"})
+    body = commands.ProgrammeIn.model_validate({**GOOD, "unit_code": "99999", "launched_at": "2027-01-01"})
     with pytest.raises(ApiError) as err:
         domain.check_programme(body, COMMANDER, NOW)
     assert err.value.status == 422
     assert fields_of(err.value) == {"unit_code": "no administrative unit has code 99999",
                                     "launched_at": "is in the future"}
-    body = domain.ProgrammeIn.model_validate({**GOOD, "launched_at": "1900-01-01"})
+    body = commands.ProgrammeIn.model_validate({**GOOD, "launched_at": "1900-01-01"})
     with pytest.raises(ApiError) as err:
         domain.check_programme(body, COMMANDER, NOW)
     assert fields_of(err.value) == {"launched_at": "is before 1945-09-02"}
 
 
 def test_a_unit_outside_the_callers_is_forbidden():
-    body = domain.ProgrammeIn.model_validate({**GOOD, "unit_code": "381"})  # Bỉm Sơn, not below 380
+    body = commands.ProgrammeIn.model_validate({**GOOD, "unit_code": "381"})  # Bỉm Sơn, not below 380
     with pytest.raises(ApiError) as err:
         domain.check_programme(body, COMMANDER, NOW)
     assert err.value.status == 403 and fields_of(err.value) == {"unit_code": "outside your unit"}
-    ward = domain.ProgrammeIn.model_validate({**GOOD, "unit_code": "15922"})
+    ward = commands.ProgrammeIn.model_validate({**GOOD, "unit_code": "15922"})
     assert domain.check_programme(ward, COMMANDER, NOW) == ["38", "380", "15922"]
 
 
 def test_kinds_are_the_schemas_kinds():
     schema = contracts.event_schemas()["programme.registered/1"].schema
-    assert tuple(schema["properties"]["kind"]["enum"]) == domain.KINDS
+    assert tuple(schema["properties"]["kind"]["enum"]) == commands.PROGRAMME_KINDS
 
 
 def test_the_read_model_keeps_the_newest_registration():

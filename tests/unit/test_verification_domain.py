@@ -2,6 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from services.common import commands
 from services.common.errors import ApiError
 from services.verification import domain
 
@@ -31,13 +32,13 @@ def test_stale_version_is_a_conflict():
 
 def test_duplicate_needs_the_original():
     with pytest.raises(ApiError) as err:
-        domain.check_decision("T-1", domain.Decision(outcome="duplicate"))
+        domain.check_decision("T-1", commands.Decision(outcome="duplicate"))
     assert err.value.fields[0]["field"] == "duplicate_of"
     with pytest.raises(ApiError):
-        domain.check_decision("T-1", domain.Decision(outcome="duplicate", duplicate_of="T-1"))
+        domain.check_decision("T-1", commands.Decision(outcome="duplicate", duplicate_of="T-1"))
     with pytest.raises(ApiError):
-        domain.check_decision("T-1", domain.Decision(outcome="valuable", duplicate_of="T-2"))
-    domain.check_decision("T-1", domain.Decision(outcome="duplicate", duplicate_of="T-2"))
+        domain.check_decision("T-1", commands.Decision(outcome="valuable", duplicate_of="T-2"))
+    domain.check_decision("T-1", commands.Decision(outcome="duplicate", duplicate_of="T-2"))
 
 
 def test_state_from_event_and_view_hide_the_outbox():

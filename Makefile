@@ -9,7 +9,7 @@ KAFKA_LIBS := .cache/kafka/libs
 PROMETHEUS_DIR := .cache/prometheus
 PYTEST_ARGS ?=
 
-.PHONY: help tools venv kafka run test test-unit bench chaos eval dashboards rebuild topics lock clean
+.PHONY: help tools venv kafka run test test-unit bench chaos eval triage-model dashboards rebuild topics lock clean
 help:
 	@echo "make run      start Kafka, the database, every service and demo data (Ctrl-C stops)"
 	@echo "make test     install, start the real broker and database, run all tests"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench    measure intake and the end-to-end path; prints a table"
 	@echo "make chaos    the fault suite: kills, pauses, slows and cuts every part under load (about 9 min)"
 	@echo "make eval     triage and duplicate-detection precision/recall on tests/data"
+	@echo "make triage-model  retrain the shipped triage model on the dev batches of tests/data"
 	@echo "make dashboards  regenerate the Grafana dashboards of deploy/grafana"
 	@echo "make rebuild  replay the topics into the read models (ARGS=\"--target-db NAME --drop\")"
 	@echo "make topics   create the topics of schemas/ on KAFKA_BOOTSTRAP"
@@ -71,6 +72,10 @@ chaos: venv kafka
 
 eval: venv
 	$(PY) -m services.verification.evaluate
+
+# Needs scikit-learn (dev extra); writes services/verification/triage_model.json.gz.
+triage-model: venv
+	$(PY) -m services.verification.train_triage
 
 dashboards: venv
 	$(PY) -m deploy.grafana.generate

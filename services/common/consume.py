@@ -44,9 +44,17 @@ from .tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 
+
+
+class NotYet(Exception):
+    """The batch needs what another stream has not delivered yet (a tip's decision read before
+    the tip itself, the two being on different topics): retried after the backoff, like a
+    transient failure, until the handler stops waiting and rejects the events instead."""
+
+
 # BrokerUnavailable: a dead letter (or a handler's publish) the broker did not commit; without it
 # here, one such failure escaped the loop and ended consumption for good.
-TRANSIENT = (PyMongoError, KafkaError, OSError, asyncio.TimeoutError, kafka.BrokerUnavailable)
+TRANSIENT = (PyMongoError, KafkaError, OSError, asyncio.TimeoutError, kafka.BrokerUnavailable, NotYet)
 
 
 @dataclass(frozen=True)

@@ -87,22 +87,6 @@ async def tip_stats(facts: AsyncCollection, unit_code: str, group_by: GroupBy | 
     return {"unit_code": unit_code, "total": total, "groups": groups}
 
 
-def backlog_match(unit_code: str, start: datetime | None, end: datetime | None, era: Era,
-                  now: datetime) -> tuple[dict, dict]:
-    """Filters of the open tips (not decided, not in a case) and of the overdue ones among them."""
-    open_ = {unit_field(era): unit_code, "received_at": _period(start, end), "status": "received",
-             "case_linked": {"$ne": True}}
-    limit = now - timedelta(days=DECISION_DAYS)
-    overdue = {**open_, "received_at": _period(start, min(limit, end) if end else limit)}
-    return open_, overdue
-
-
-async def tip_backlog(facts: AsyncCollection, unit_code: str, start: datetime | None,
-                      end: datetime | None, era: Era = "legacy", now: datetime | None = None) -> dict:
-    open_, overdue = backlog_match(unit_code, start, end, era, now or datetime.now(timezone.utc))
-    return {"open": await facts.count_documents(open_), "overdue": await facts.count_documents(overdue)}
-
-
 def camera_filters(unit_code: str, start: datetime | None, end: datetime | None,
                    era: Era) -> dict[str, dict]:
     """The filter of each camera figure: cameras installed before the period's end (of which
@@ -132,23 +116,63 @@ async def camera_stats(db: AsyncDatabase, unit_code: str, start: datetime | None
             "cases_clarified": await db[readmodels.CASE_FACTS].count_documents(where["cases_clarified"])}
 
 
+def report_tip_pipeline(unit_code: str, year: int, era: Era, now: datetime) -> list[dict]:
+    """One pass over the tips of the year and the previous one: per (year, channel, programme),
+    the counts of `tip_pipeline`, and the open tips (not decided, not in a case) and the overdue
+    ones among them (past the decision deadline)."""
+    start, end = year_period(year)
+    open_ = {"$and": [{"$eq": ["$status", "received"]}, {"$ne": ["$case_linked", True]}]}
+    overdue = {"$and": [open_, {"$lt": ["$received_at", now - timedelta(days=DECISION_DAYS)]}]}
+    return [
+        {"$match": {unit_field(era): unit_code, "received_at": _period(year_period(year - 1)[0], end)}},
+        {"$group": {"_id": {"current": {"$gte": ["$received_at", start]}, "channel": "$channel",
+                            "programme": "$programme_code"},
+                    "received": {"$sum": 1},
+                    "valuable": {"$sum": {"$cond": [_VALUABLE, 1, 0]}},
+                    "converted": {"$sum": {"$cond": [_CONVERTED, 1, 0]}},
+                    "open": {"$sum": {"$cond": [open_, 1, 0]}},
+                    "overdue": {"$sum": {"$cond": [overdue, 1, 0]}}}},
+    ]
+
+
+_TIP_COUNTS = ("received", "valuable", "converted")
+
+
+def _sum_by(rows: list[dict], key: str | None, counts: tuple[str, ...] = _TIP_COUNTS) -> list[dict]:
+    """Rows summed per `_id[key]` (all in one group if key is None), sorted by key as the
+    database sorts (no key first)."""
+    sums: dict = {}
+    for row in rows:
+        k = row["_id"][key] if key else None
+        group = sums.setdefault(k, dict.fromkeys(counts, 0))
+        for c in counts:
+            group[c] += row[c]
+    return [{"key": k, **sums[k]} for k in sorted(sums, key=lambda k: (k is not None, k or ""))]
+
+
 async def report_figures(db: AsyncDatabase, unit_code: str, year: int, era: Era = "legacy",
                          now: datetime | None = None) -> dict:
     """Every figure of the yearly report (see `report.py`), this year and the previous one."""
-    facts = db[readmodels.TIP_FACTS]
     start, end = year_period(year)
     prev_start, prev_end = year_period(year - 1)
     unit = units.get(unit_code) if era == "legacy" else units.units_2025()[unit_code]
-    tips = await tip_stats(facts, unit_code, None, start, end, era=era)
-    previous = await tip_stats(facts, unit_code, None, prev_start, prev_end, era=era)
-    groups = {g: (await tip_stats(facts, unit_code, g, start, end, era=era))["groups"]
-              for g in ("channel", "programme")}
+    cursor = await db[readmodels.TIP_FACTS].aggregate(
+        report_tip_pipeline(unit_code, year, era, now or datetime.now(timezone.utc)))
+    rows = await cursor.to_list()
+    current = [r for r in rows if r["_id"]["current"]]
+    previous = [r for r in rows if not r["_id"]["current"]]
+
+    def total(rows: list[dict], counts: tuple[str, ...] = _TIP_COUNTS) -> dict:
+        found = _sum_by(rows, None, counts)
+        return {c: found[0][c] if found else 0 for c in counts}
+
+    by_programme = _sum_by(current, "programme")
     return {"unit_code": unit_code, "unit_name": unit.name, "year": year, "era": era,
-            "tips": {**tips["total"], **await tip_backlog(facts, unit_code, start, end, era, now)},
-            "by_channel": groups["channel"], "by_programme": groups["programme"],
-            "programmes": await programme_names(db, [g["key"] for g in groups["programme"]]),
+            "tips": total(current, (*_TIP_COUNTS, "open", "overdue")),
+            "by_channel": _sum_by(current, "channel"), "by_programme": by_programme,
+            "programmes": await programme_names(db, [g["key"] for g in by_programme]),
             "cameras": _camera_figures(await camera_stats(db, unit_code, start, end, era)),
-            "previous": {"tips": previous["total"],
+            "previous": {"tips": total(previous),
                          "cameras": _camera_figures(await camera_stats(db, unit_code, prev_start, prev_end, era))}}
 
 

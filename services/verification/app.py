@@ -36,7 +36,9 @@ class VerificationService:
         self.events = event_loop(settings, "verification", agents.CONSUMES,
                                  agents.tips_handler(self.store, settings.near, settings.remote_codes), self.publisher)
         self.recorded = event_loop(settings, agents.RECORDED_GROUP, agents.RECORDED,
-                                   agents.recorded_handler(self.store, settings.near), self.publisher)
+                                   agents.recorded_handler(self.store, settings.near,
+                                                           timedelta(seconds=settings.recorded_wait_s)),
+                                   self.publisher)
 
     async def start(self) -> None:
         await self.store.create_indexes()

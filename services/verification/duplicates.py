@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from .triage import fold
+from .text import fold
 
 THRESHOLD = 0.65
 WEIGHTS = {"distance": 0.25, "time": 0.25, "category": 0.25, "text": 0.25}

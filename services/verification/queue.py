@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Literal
 
 from . import domain, duplicates, legal
-from .triage import fold
+from .text import fold
 
 PRIORITY_RANK = {"high": 0, "normal": 1, "low": 2}
 QUEUE_STATUSES = ("received", "valuable")  # awaiting a verdict; awaiting the legal decision

@@ -17,6 +17,10 @@ class VerificationSettings(ServiceSettings):
     case_recover_after_s: float = Field(30.0, alias="CASE_RECOVER_AFTER_S", gt=0,
                                         description="an unfinished case operation this old is finished or undone")
 
+    recorded_wait_s: float = Field(30.0, alias="RECORDED_WAIT_S", ge=0,
+                                   description="how long a recorded decision waits for its tip (the two "
+                                               "come on different topics) before it is dead-lettered")
+
     remote_units: str = Field("", alias="REMOTE_UNITS",
                               description="comma-separated unit codes (any level) marked remote: "
                                           "their tips get 48 h instead of 24 h to be forwarded")

@@ -1,172 +1,104 @@
-"""Triage of a tip's Vietnamese text: category and priority from weighted phrases. Pure.
+"""Triage of a tip's Vietnamese text: category and priority, with a confidence and reasons. Pure.
 
-Text is folded first (lower case, "đ" → "d", diacritics dropped, common chat abbreviations
-expanded), so "ma túy", "ma tuy" and "MA TÚY" are one phrase. Phrases match whole words only.
-Without diacritics many syllables collide ("chay" is both "cháy" and "chạy", "lua" both "lửa" and
-"lừa", "dan" both "đạn" and "dân"), so such syllables appear only inside longer phrases.
+A linear model learned from labelled tips (`make triage-model`, on the dev batches of tests/data
+only; triage_model.json.gz is shipped and read once, in pure Python) reads the text's words,
+word pairs and character n-grams (text.features), the summed weights of each category's sure phrases and the urgent situations found (phrases.py). A category
+the model gives less than `UNSURE_BELOW` is shown to the officer as "chưa rõ" (uncertain), not as
+a wrong label. The priority model reads the same features and the category; every weapons tip
+is high, and a tip is high from `HIGH_FROM` probability of high: an urgent tip must not sink in
+the queue, so the threshold trades some precision of "high" for its recall.
 
 Categories: theft (incl. snatching and robbery), drugs, gambling, fight (incl. domestic
 violence), illegal_lending, weapons (weapons, explosives, fireworks), traffic, fire_risk,
-disorder (noise, prostitution, gatherings), fraud, other. Priority: high (danger now, or
-weapons, or drug dealing), low (nuisances, attempts without loss), normal otherwise.
+disorder (noise, prostitution, gatherings), fraud, other. Priority: high, normal, low.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from . import linear, phrases
+from .text import features, fold
 
 CATEGORIES = ("theft", "drugs", "gambling", "fight", "illegal_lending", "weapons", "traffic",
               "fire_risk", "disorder", "fraud", "other")
 PRIORITIES = ("high", "normal", "low")
-MIN_SCORE = 2.0  # below this the tip is "other"
-
-_ABBREVIATIONS = {"ko": "khong", "k": "khong", "hok": "khong", "kh": "khong", "dc": "duoc",
-                  "dt": "dien thoai", "sdt": "so dien thoai", "mn": "moi nguoi", "ng": "nguoi",
-                  "bh": "bao hiem", "oto": "o to", "cty": "cong ty", "ae": "anh em",
-                  "tp": "thanh pho", "kcn": "khu cong nghiep", "vs": "voi", "j": "gi"}
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics, "đ" as "d", words separated by one space, abbreviations expanded."""
-    text = text.lower().replace("đ", "d")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z0-9]+", text))
-
-
-def _terms(spec: str) -> dict[str, float]:
-    """"phrase:weight, phrase:weight" (phrases with diacritics, for the reader) → folded."""
-    out = {}
-    for item in spec.split(","):
-        phrase, weight = item.rsplit(":", 1)
-        out[fold(phrase)] = float(weight)
-    return out
-
-
-CATEGORY_TERMS: dict[str, dict[str, float]] = {name: _terms(spec) for name, spec in {
-    "theft": "trộm:3, trộm cắp:3, kẻ gian:2, cướp:3, giật túi:3, giật dây chuyền:3, móc túi:3,"
-             "cạy khóa:3, phá khóa:3, bẻ khóa:3, cắt khóa:2, đột nhập:2, phá két:3, két sắt:2,"
-             "đập kính:2, lấy điện thoại:2, giả vờ:1.5, lấy mất:2, tháo biển số:2, bị mất:1, mất đồ:2",
-    "drugs": "ma túy:3, heroin:3, thuốc lắc:3, cần sa:3, bay lắc:3, nghiện:2.5, tiêm chích:3,"
-             "kim tiêm:2, chích:1.5, chơi đá:2.5, hàng đá:2.5, nước vui:2.5, bóng cười:2.5,"
-             "chất kích thích:2.5, phê thuốc:3, cai nghiện:3, cỏ mỹ:2.5, ảo giác:1.5,"
-             "lên cơn:1, shisha:1.5",
-    "gambling": "đánh bạc:3, sới bạc:3, sòng bạc:3, gá bạc:3, bài bạc:3, đám bạc:3, xóc đĩa:3,"
-                "lô đề:3, số đề:3, ghi số:2, cá độ:3, cá cược:3, đặt cược:3, ăn tiền:2.5,"
-                "đánh bài:2, chơi bài:2, đổi thưởng:3, bắn cá:1.5, tài xỉu:3, đá gà:3,"
-                "sát phạt:3, đánh chắn:3, tiền hồ:2, tiền cược:3",
-    "fight": "đánh nhau:3, ẩu đả:3, xô xát:3, hỗn chiến:3, đâm chém:3, bị đâm:2.5, hành hung:3,"
-             "đánh đập:3, bạo hành:3, gây thương tích:3, đánh hội đồng:3, vây đánh:3,"
-             "chặn đánh:3, đánh người:3, gây gổ:1.5, đuổi đánh:3, rượt đuổi:1.5, bị đánh:2.5,"
-             "đánh vợ:3, gậy gộc:2, chém:2, đánh vào:2, gây sự:1.5, kêu cứu:1, đập nhau:2.5,"
-             "rượt nhau:2.5, bị thương:1, chứng thương:2",
-    "illegal_lending": "tín dụng đen:3, cho vay:3, nặng lãi:3, lãi nặng:3, lãi cao:2,"
-                       "lãi suất:2, đòi nợ:3, bốc họ:3, bát họ:3, vay góp:3, góp ngày:2.5,"
-                       "vay app:3, lãi cắt cổ:3, cắt cổ:2, tín chấp:2, vay tiền:2, gốc lãi:2.5,"
-                       "khủng bố điện thoại:1.5, sổ đỏ:1, triệu ngày:1.5, vay nhanh:2,"
-                       "tài chính:1",
-    "weapons": "súng:2.5, mã tấu:3, thanh kiếm:3, kiếm nhật:3, dao kiếm:3, dao phóng lợn:3,"
-               "dao bấm:3, dao nhọn:2.5, cầm dao:2.5, mang dao:2.5, dao dài:2.5, lựu đạn:3, bom mìn:3, bom xăng:3, thuốc nổ:3,"
-               "vật liệu nổ:3, pháo nổ:3, thuốc pháo:3, pháo hoa:2, côn nhị khúc:3, dùi cui:3,"
-               "hơi cay:2.5, vũ khí:3, hung khí:2.5, hộp đạn:3, đầu đạn:3, đạn pháo:3,"
-               "đạn chì:3, viên đạn:3, tiếng nổ:1.5, tàng trữ:1, chế tạo:1, chai xăng:2",
-    "traffic": "đua xe:3, lạng lách:3, bốc đầu:3, nẹt pô:3, nổ pô:3, tai nạn:3, va chạm:2.5,"
-               "vừa tông:3, tông xe:3, tông vào:3, bị xe:1.5, xe tải:1.5, container:1.5,"
-               "lòng đường:2.5, vỉa hè:2, đỗ xe:2, ùn tắc:2.5, tắc cứng:2.5, ngược chiều:3,"
-               "vượt đèn đỏ:3, đèn tín hiệu:3, mũ bảo hiểm:1.5, quá tải:2.5, biển báo:2.5,"
-               "phân luồng:2.5, xe khách:1.5, quay đầu:2, tập lái:3, chở 3:2, cồng kềnh:2.5,"
-               "lấn đường:2.5, bấm bụng:2.5, ô tô đỗ:2, say rượu:0.5, lái xe:1, điều khiển:1.5",
-    "fire_risk": "bốc cháy:3, đám cháy:3, cháy lớn:3, cháy nhà:3, cháy lan:3, cháy kho:3,"
-                 "chữa cháy:2, báo cháy:3, cháy nổ:3, chập cháy:3, dễ cháy:3, cứu hỏa:3,"
-                 "lửa bốc:3, tóe lửa:3, lửa cháy:3, lửa đã bén:3, ngọn lửa:3, khói đen:3,"
-                 "bốc khói:3, khói bốc:3, có khói:3, khói:1, gas:3, chập:2, xăng lẻ:3,"
-                 "bán xăng:2, mùi xăng:3, mùi khét:1.5, pccc:2.5, lối thoát:2.5, hàn cắt:2,"
-                 "phồng pin:3, sạc:1.5, mắc điện:2.5, khí hydro:3, đốt rơm rạ:3, đốt rác:3,"
-                 "đốt vàng mã:3, dầu nhớt:1.5, mùn cưa:2",
-    "disorder": "karaoke:2, loa kẹo kéo:3, loa:1.5, ồn ào:2.5, tiếng ồn:3, ồn quá:2.5,"
-                "nhạc to:2, mở nhạc:2, bật nhạc:1.5, mất trật tự:3,"
-                "an ninh trật tự:2, gây rối:3, mại dâm:3, mua bán dâm:3, tiếp viên:2,"
-                "say xỉn:2, chửi bới:2, tụ tập:1, la hét:1.5, hò hét:2, văng tục:2.5,"
-                "tiểu bậy:2.5, nhậu:1, chèo kéo:3, đeo bám:3, ăn xin:3, khiếu kiện:3,"
-                "kích động:2.5, đi bão:3, ném trứng:3, ném đá:2, lang thang:2, tâm thần:2,"
-                "quá giờ:2, rú ga:2.5, mất ngủ:2, ngủ được:2, hát:1, hát hò:2, cãi vã:1,"
-                "xin tiền:1.5, trêu ghẹo:2",
-    "fraud": "lừa đảo:3, bị lừa:3, lừa mua:3, lừa tham gia:3, lừa đặt cọc:3, giả danh:3,"
-             "mạo danh:3, giả mạo:3, giả làm:2.5, chiếm đoạt:3, chuyển tiền:2, chuyển khoản:1.5, chuyển khoản giả:3,"
-             "link lạ:3, tiền ảo:3, đa cấp:3, tiền giả:3, vàng giả:3, trúng thưởng:3,"
-             "nộp phí:2, xuất khẩu lao động:3, xin việc:3, cộng tác viên:3, bị hack:3,"
-             "mượn tiền:2, sim rác:3, tự xưng:2, giải hạn:3, thầy cúng:2, chặn liên lạc:2,"
-             "mất liên lạc:1.5, đặt cọc:1.5, góp vốn:3, đầu tư:2, bưu phẩm:3, bỏ trốn:2,"
-             "ngân hàng:1, thẻ tín dụng:2, hứa:1",
-    "other": "đánh rơi:3, nhặt được:3, đèn đường:3, bị lạc:3, lạc mẹ:3, thả rông:3,"
-             "tạm trú:2, thủ tục:2.5, cảm ơn:3, góp ý:3, hòa giải:3, lấn sang:2.5, cây xanh:3,"
-             "mất cccd:3, tuyên truyền:2.5, lắp camera:3, che khuất:3, xác động vật:3,"
-             "tái hòa nhập:3, đi khỏi nhà:3, bị lẫn:3, trực ban:3, cấp lại:3",
-}.items()}
-
-# Priority cues, folded; category-specific ones add to the general ones.
-_HIGH_ANY = _terms("đang:1, vừa:1, khẩn:1, gấp:1, bị thương:1, chảy máu:1, cấp cứu:1, kêu cứu:1")
-_HIGH = {name: _terms(spec) for name, spec in {
-    "drugs": "bán ma túy:1, bán lẻ:1, bán thuốc:1, bán hàng đá:1, mua bán:1, buôn bán:1,"
-             "rao bán:1, giao hàng:1, giao nhận:1, cây cần sa:1, điểm bán:1",
-    "fight": "vỡ đầu:1, gục:1, đâm chém:1, bị đâm:1, cầm dao:1",
-    "illegal_lending": "ném:1, đập phá:1, đập vỡ:1, dọa:1, đe dọa:1, tạt axit:1, bom xăng:1,"
-                       "bắt giữ:1, bắt con:1",
-    "traffic": "tông:1, bỏ chạy:1",
-    "fire_risk": "khói đen:1, báo cháy:1, bốc cháy:1, đám cháy:1, cháy nhà:1, cháy lan:1,"
-                 "lửa bốc:1, tiếng nổ:1, nổ bình:1, mùi gas:1, rò rỉ:1, lửa đã bén:1,"
-                 "khói bốc:1, mùi khét:1, lửa cháy:1",
-    "theft": "cướp:1, giật:1, kề dao:1",
-    "other": "bị lạc:1, lạc mẹ:1",
-}.items()}
-_LOW = {name: _terms(spec) for name, spec in {
-    "illegal_lending": "tờ rơi:1, quảng cáo:1",
-    "traffic": "vỉa hè:1, đỗ xe:1, ô tô đỗ:1, đèn tín hiệu:1, lấn chiếm:1, bán hàng rong:1",
-    "fire_risk": "đốt rác:1, vàng mã:1, khói bụi:1",
-    "disorder": "karaoke:1, loa:1, ồn ào:1, tiếng ồn:1, ồn quá:1, nhạc to:1, mở nhạc:1,"
-                "hò hét:1, mất ngủ:1, nhậu nhẹt:1, nhạc lớn:1, ngủ được:1",
-    "fraud": "không chuyển:1, không bấm:1, cúp máy:1, nắm thông tin:1",
-}.items()}
-_OTHER_NORMAL = _terms("người lạ:1, lo lắng:1, lo ngại:1, chưa về:1, không liên lạc được:1,"
-                       "tái hòa nhập:1")
+MODEL_PATH = Path(__file__).with_name("triage_model.json.gz")
+UNSURE_BELOW = 0.35
+HIGH_FROM = 0.25
+LOW_FROM = 0.3
 
 
 @dataclass(frozen=True)
 class Triage:
     category: str  # triage's own reading of the text
     priority: str
-    matched: tuple[str, ...]  # the folded phrases behind `category`
+    confidence: float  # the model's probability of `category`
+    matched: tuple[str, ...]  # the phrases behind `category`, as spelled with diacritics
+    reasons: tuple[str, ...]  # the urgent situations found (phrases.SITUATIONS)
+
+    @property
+    def certain(self) -> bool:
+        return self.confidence >= UNSURE_BELOW
 
     def as_dict(self) -> dict:
-        return {"category": self.category, "priority": self.priority, "matched": list(self.matched)}
+        return {"category": self.category, "priority": self.priority,
+                "confidence": round(self.confidence, 3), "certain": self.certain,
+                "matched": list(self.matched), "reasons": list(self.reasons)}
 
 
-def _found(text: str, terms: dict[str, float]) -> list[str]:
-    padded = f" {text} "
-    return [t for t in terms if f" {t} " in padded]
+@dataclass(frozen=True)
+class Reading:
+    """What the models read of one text."""
+    text: phrases.Text
+    features: dict[str, float]
+    situations: tuple[str, ...]
 
 
-def category_scores(text: str) -> dict[str, float]:
-    """The summed weight of each category's phrases found in folded `text`."""
-    return {name: sum(terms[t] for t in _found(text, terms)) for name, terms in CATEGORY_TERMS.items()}
-
-
-def priority(category: str, text: str) -> str:
-    """high / normal / low for a tip of `category` with folded `text`."""
-    if category == "weapons" or _found(text, _HIGH_ANY) or _found(text, _HIGH.get(category, {})):
-        return "high"
-    if _found(text, _LOW.get(category, {})):
-        return "low"
-    if category == "other" and not _found(text, _OTHER_NORMAL):
-        return "low"
-    return "normal"
-
-
-def triage(text: str, category: str | None = None) -> Triage:
-    """Category and priority of a tip's text; the priority is for `category` when the tip
-    came with one (its sender knew better), else for the category read from the text."""
+def read(text: str) -> Reading:
     folded = fold(text)
-    scores = category_scores(folded)
-    best = max(CATEGORIES, key=lambda c: scores[c])  # ties: the earlier category
-    found = best if scores[best] >= MIN_SCORE else "other"
-    return Triage(found, priority(category or found, folded), tuple(_found(folded, CATEGORY_TERMS[found])))
+    matched = phrases.Text.of(text, folded)
+    found = features(text, folded)
+    for name, terms in phrases.CATEGORY.items():
+        score = terms.score(matched)
+        if score:
+            found["r " + name] = score / 3
+    situations = tuple(reason for reason, terms in phrases.SITUATIONS.items() if terms.found(matched))
+    found.update({"s " + reason: 1.0 for reason in situations})
+    if any(terms.found(matched) for terms in phrases.LOW.values()):
+        found["s nuisance"] = 1.0
+    return Reading(matched, found, situations)
+
+
+def priority_features(reading: Reading, category: str) -> dict[str, float]:
+    """The text's features, its category, and the category with each situation found."""
+    crossed = {f"k {category} {f[2:]}": 1.0 for f in reading.features if f.startswith("s ")}
+    return {**reading.features, **crossed, "k " + category: 1.0}
+
+
+@cache
+def models() -> tuple[linear.LinearModel, linear.LinearModel]:
+    """The category and the priority model (read once)."""
+    return linear.load(MODEL_PATH, "category"), linear.load(MODEL_PATH, "priority")
+
+
+def decide_priority(category: str, probabilities: dict[str, float]) -> str:
+    if category == "weapons" or probabilities["high"] >= HIGH_FROM:
+        return "high"
+    return "low" if probabilities["low"] >= LOW_FROM else "normal"
+
+
+def triage(text: str, category: str | None = None,
+           using: tuple[linear.LinearModel, linear.LinearModel] | None = None) -> Triage:
+    """Category and priority of a tip's text; the priority is for `category` when the tip
+    came with one (its sender knew better), else for the category read from the text.
+    `using`: other (category, priority) models than the shipped ones (training's cross-check)."""
+    reading = read(text)
+    category_model, priority_model = using or models()
+    chances = category_model.probabilities(reading.features)
+    found = max(chances, key=chances.__getitem__)
+    level = decide_priority(category or found, priority_model.probabilities(priority_features(reading, category or found)))
+    terms = phrases.CATEGORY[found]
+    return Triage(found, level, chances[found], tuple(terms.spelling[p] for p in terms.found(reading.text)),
+                  reading.situations)

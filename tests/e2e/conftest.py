@@ -70,3 +70,12 @@ def until(check, timeout_s: float = 90, interval_s: float = 0.5):
             raise AssertionError(f"condition not met within {timeout_s}s")
         time.sleep(interval_s)
     return result
+
+
+def refreshed_until_shown(page, row) -> None:
+    """Press the queue's refresh until `row` (a locator of one queue row) is on the page."""
+    def shown():
+        page.click("#refresh")
+        page.wait_for_load_state("networkidle")
+        return row.count() == 1
+    until(shown)

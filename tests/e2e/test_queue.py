@@ -20,7 +20,7 @@ TIPS = [  # (content, channel, received days ago)
     ("Nghi có người mua bán ma túy ở quán nước đầu thôn", "hotline", 0),
     ("Tụ tập đánh bạc ăn tiền ở nhà văn hóa thôn 2", "walk_in", 0),
     ("Mất trộm chó ở thôn 3 tuần trước", "walk_in", 3),
-    ("Xe tải chở quá tải đi vào đường làng", "hotline", 0),
+    ("Xe tải đỗ chắn lối vào ngõ 9 cả ngày", "hotline", 0),
 ]
 
 
@@ -92,7 +92,7 @@ def test_filters_and_search_give_their_counts(gateway, officer, tips):
 
 
 def test_claimed_by_me_and_unclaimed(gateway, officer, tips):
-    tip_id = tips["Xe tải chở quá tải đi vào đường làng"]
+    tip_id = tips["Xe tải đỗ chắn lối vào ngõ 9 cả ngày"]
     assert gateway.post(f"/api/v1/tips/{tip_id}/claim", headers=officer).status_code == 200
     mine = queue(gateway, officer, bucket="all", claimed="me")
     assert [t["tip_id"] for t in mine["items"]] == [tip_id] and mine["items"][0]["claimed_by"] == "canbo.q.15850"

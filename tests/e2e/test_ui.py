@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 
 from tests.conftest import eventually
-from tests.e2e.conftest import DESKTOP, PHONE, login, opened, shot, until
+from tests.e2e.conftest import DESKTOP, PHONE, login, opened, refreshed_until_shown, shot, until
 from tests.integration.conftest import database
 
 CITIZEN_WARD, HOTLINE_WARD = "16396", "16399"  # phường Đông Lĩnh, xã Đông Minh
@@ -84,11 +84,7 @@ def test_a_hotline_tip_is_recorded_decided_converted_and_counted(browser, stack,
         login(page, "canbo.ui.16399")
         row = page.locator("#queue tbody tr", has_text=content[:60])
 
-        def queued():
-            page.click("#refresh")
-            page.wait_for_load_state("networkidle")
-            return row.count() == 1
-        until(queued)
+        refreshed_until_shown(page, row)
         row.get_by_role("button").click()
         expect(row).to_contain_text("canbo.ui.16399")
         shot(page, "5-queue")

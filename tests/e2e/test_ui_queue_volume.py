@@ -16,7 +16,7 @@ import pytest
 from services.verification.triage import CATEGORIES
 from tests.bench.queue import load_tips
 from tests.conftest import eventually
-from tests.e2e.conftest import DESKTOP, login, opened, shot, until
+from tests.e2e.conftest import DESKTOP, login, opened, refreshed_until_shown, shot
 
 DISTRICT, WARD, OPEN = "389", "15061", 1500
 URGENT = "Có kẻ cầm dao chém người ở chợ Ngọc Lặc, nạn nhân bị thương nặng"
@@ -73,11 +73,7 @@ def test_a_district_with_1500_open_tips_pages_in_vietnamese(browser, stack, gate
         eventually(lambda: gateway.get(f"/api/v1/tips/{r.json()['tip_id']}", headers=district).status_code == 200)
         row = page.locator("#queue tbody tr", has_text=URGENT[:40])
 
-        def shown():
-            page.click("#refresh")
-            page.wait_for_load_state("networkidle")
-            return row.count() == 1
-        until(shown)
+        refreshed_until_shown(page, row)
         expect(row.locator(".pri")).to_have_text("Cao")
         expect(page.locator("#queue-total")).to_have_text(f"{api['total'] + 1} tin · trang 1")
         shot(page, "q7-queue-1500-open-tips")

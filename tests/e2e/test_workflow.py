@@ -147,7 +147,7 @@ def test_the_queue_orders_by_priority_then_deadline_and_claims_lock(gateway, cle
     first = make_user("canbo.wf.14779a", "officer", QUEUE_WARD)
     second = make_user("canbo.wf.14779b", "officer", QUEUE_WARD)
     past = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat()
-    low = post_tip(gateway, QUEUE_WARD, "Đèn đường ở ngõ 7 bị hỏng nhiều ngày")
+    low = post_tip(gateway, QUEUE_WARD, "Hỏi thủ tục đăng ký tạm trú cho người thuê trọ")
     fresh = post_tip(gateway, QUEUE_WARD, "Có kẻ trộm xe máy ở chợ Vườn Hoa sáng nay", location=LOCATION)
     twin = post_tip(gateway, QUEUE_WARD, "Kẻ trộm lấy xe máy tại chợ Vườn Hoa sáng nay", clerk, "hotline",
                     location=LOCATION)

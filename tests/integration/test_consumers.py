@@ -71,11 +71,19 @@ def test_an_event_replayed_twice_changes_nothing(stack, gateway, officer):
 
 
 def test_a_status_change_before_its_tip_still_counts_once(stack, gateway, officer):
+    """Both read models hold the decision although it came before its tip (another topic):
+    aggregation's facts commute, verification waits for the tip (RECORDED_WAIT_S)."""
     before = counts(gateway, officer)
     produce_events(stack.bootstrap, VERIFICATION.name, [changed("T-EARLY-1", 1, "valuable")])
     produce_events(stack.bootstrap, TIPS.name, [received("T-EARLY-1")])
     eventually(lambda: counts(gateway, officer)["valuable"] == before["valuable"] + 1)
     assert counts(gateway, officer)["received"] == before["received"] + 1
+    client, verification_db = database(stack, "verification")
+    tip = eventually(lambda: (t := verification_db.tips.find_one({"_id": "T-EARLY-1"})) and t["version"] == 1 and t)
+    assert tip["status"] == "valuable"
+    client.close()
+    assert not [r for r in read_all(stack.bootstrap, VERIFICATION.dlq)
+                if r.key == b"T-EARLY-1"], "dead-lettered instead of waiting for its tip"
 
 
 def test_malformed_events_go_to_the_dead_letter_topic_and_the_stream_goes_on(stack, gateway, officer):

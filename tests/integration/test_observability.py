@@ -112,10 +112,15 @@ def test_every_panel_query_returns_data_from_the_real_scrape(prometheus, traffic
 
 def until(prometheus: httpx.Client, expr: str, ok=bool) -> list[dict]:
     """The query's result once `ok(result)` holds (scrapes come every second)."""
+    last: list[dict] = []
+
     def check():
-        result = instant(prometheus, expr)
-        return result if ok(result) else None
-    return eventually(check, timeout_s=60, interval_s=1)
+        last[:] = instant(prometheus, expr)
+        return last if ok(last) else None
+    try:
+        return eventually(check, timeout_s=60, interval_s=1)
+    except AssertionError as exc:
+        raise AssertionError(f"{expr}: not as expected within 60 s; last result: {last}") from exc
 
 
 def test_the_scrape_sees_every_service_and_the_traffic_with_bounded_labels(prometheus, traffic):

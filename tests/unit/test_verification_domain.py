@@ -58,7 +58,8 @@ def received(**extra):
 def test_a_new_tip_carries_its_triage_and_deadlines():
     state = domain.tip_from_event(received())
     assert state["category"] == "fight" and state["priority"] == "high"
-    assert state["triage"]["category"] == "fight" and "danh nhau" in state["triage"]["matched"]
+    assert state["triage"]["category"] == "fight" and "đánh nhau" in state["triage"]["matched"]
+    assert state["triage"]["certain"] is True and "có người bị thương" in state["triage"]["reasons"]
     vietnam = timezone(timedelta(hours=7))
     assert state["deadlines"] == {"forward_by": datetime(2026, 3, 2, 16, 59, 59, tzinfo=timezone.utc),
                                   "decide_by": datetime(2026, 3, 21, tzinfo=vietnam)}
@@ -69,7 +70,8 @@ def test_a_new_tip_carries_its_triage_and_deadlines():
 def test_a_given_category_is_kept_and_triage_still_reads_the_text():
     state = domain.tip_from_event(received(category="weapons", content="Có người lạ đứng trước cổng"))
     assert state["category"] == "weapons" and state["priority"] == "high"
-    assert state["triage"]["category"] == "other"
+    # the triage's own reading of a text that says little: not the clerk's, and marked uncertain
+    assert state["triage"]["category"] != "weapons" and state["triage"]["certain"] is False
 
 
 def test_remote_units_get_48_hours_to_forward():

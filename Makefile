@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 KAFKA_LIBS := .cache/kafka/libs
 PROMETHEUS_DIR := .cache/prometheus
+NGINX_DIR := .cache/nginx
 PYTEST_ARGS ?=
 
 .PHONY: help tools venv kafka run test test-unit bench chaos eval triage-model dashboards rebuild topics lock clean
@@ -40,6 +41,13 @@ tools:
 	  { (cd $$deb && apt-get download -qq prometheus) || \
 	    { apt-get update -qq && (cd $$deb && apt-get download -qq prometheus); }; } && \
 	  mkdir -p $(PROMETHEUS_DIR) && dpkg -x $$deb/prometheus_*.deb $(PROMETHEUS_DIR) && rm -rf $$deb; }
+	@# Debian's nginx unpacked, for `nginx -t` of deploy/proxy/nginx.conf (no server is started).
+	@test -x $(NGINX_DIR)/usr/sbin/nginx || { \
+	  echo "fetching nginx from Debian into $(NGINX_DIR) ..."; \
+	  deb=$$(mktemp -d) && chmod a+rwx $$deb && \
+	  { (cd $$deb && apt-get download -qq nginx) || \
+	    { apt-get update -qq && (cd $$deb && apt-get download -qq nginx); }; } && \
+	  mkdir -p $(NGINX_DIR) && dpkg -x $$deb/nginx_*.deb $(NGINX_DIR) && rm -rf $$deb; }
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock pyproject.toml

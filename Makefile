@@ -8,6 +8,14 @@ PY := $(VENV)/bin/python
 KAFKA_LIBS := .cache/kafka/libs
 PROMETHEUS_DIR := .cache/prometheus
 NGINX_DIR := .cache/nginx
+
+# $(call unpack_deb,package,dir): Debian's package unpacked into dir, not installed (no service
+# is started); the package lists are refreshed only if the first download fails.
+unpack_deb = { echo "fetching $(1) from Debian into $(2) ..."; \
+  deb=$$(mktemp -d) && chmod a+rwx $$deb && \
+  { (cd $$deb && apt-get download -qq $(1)) || \
+    { apt-get update -qq && (cd $$deb && apt-get download -qq $(1)); }; } && \
+  mkdir -p $(2) && dpkg -x $$deb/$(1)_*.deb $(2) && rm -rf $$deb; }
 PYTEST_ARGS ?=
 
 .PHONY: help tools venv kafka run test test-unit bench chaos eval triage-model dashboards rebuild topics lock clean
@@ -35,19 +43,9 @@ tools:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
 	@# Debian's prometheus package unpacked, not installed: no system service is started.
-	@test -x $(PROMETHEUS_DIR)/usr/bin/promtool || { \
-	  echo "fetching Prometheus from Debian into $(PROMETHEUS_DIR) ..."; \
-	  deb=$$(mktemp -d) && chmod a+rwx $$deb && \
-	  { (cd $$deb && apt-get download -qq prometheus) || \
-	    { apt-get update -qq && (cd $$deb && apt-get download -qq prometheus); }; } && \
-	  mkdir -p $(PROMETHEUS_DIR) && dpkg -x $$deb/prometheus_*.deb $(PROMETHEUS_DIR) && rm -rf $$deb; }
+	@test -x $(PROMETHEUS_DIR)/usr/bin/promtool || $(call unpack_deb,prometheus,$(PROMETHEUS_DIR))
 	@# Debian's nginx unpacked, for `nginx -t` of deploy/proxy/nginx.conf (no server is started).
-	@test -x $(NGINX_DIR)/usr/sbin/nginx || { \
-	  echo "fetching nginx from Debian into $(NGINX_DIR) ..."; \
-	  deb=$$(mktemp -d) && chmod a+rwx $$deb && \
-	  { (cd $$deb && apt-get download -qq nginx) || \
-	    { apt-get update -qq && (cd $$deb && apt-get download -qq nginx); }; } && \
-	  mkdir -p $(NGINX_DIR) && dpkg -x $$deb/nginx_*.deb $(NGINX_DIR) && rm -rf $$deb; }
+	@test -x $(NGINX_DIR)/usr/sbin/nginx || $(call unpack_deb,nginx,$(NGINX_DIR))
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock pyproject.toml

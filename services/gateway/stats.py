@@ -25,6 +25,9 @@ _FIELDS = {"channel": "$channel", "programme": "$programme_code", "category": "$
 _LINKED = {"$eq": ["$case_linked", True]}
 _CONVERTED = {"$or": [{"$eq": ["$status", "converted"]}, _LINKED]}
 _VALUABLE = {"$or": [{"$in": ["$status", VALUABLE]}, _LINKED]}
+# each group's counts of received, valuable and converted tips (`$group` accumulators)
+_TIP_SUMS = {"received": {"$sum": 1}, "valuable": {"$sum": {"$cond": [_VALUABLE, 1, 0]}},
+             "converted": {"$sum": {"$cond": [_CONVERTED, 1, 0]}}}
 
 
 def era_of(code: str, requested: Era | None = None) -> Era | None:
@@ -68,9 +71,7 @@ def tip_pipeline(unit_code: str, group_by: GroupBy | None, received_from: dateti
     match.update({k: v for k, v in filters.items() if v is not None})
     return [
         {"$match": match},
-        {"$group": {"_id": key, "received": {"$sum": 1},
-                    "valuable": {"$sum": {"$cond": [_VALUABLE, 1, 0]}},
-                    "converted": {"$sum": {"$cond": [_CONVERTED, 1, 0]}}}},
+        {"$group": {"_id": key, **_TIP_SUMS}},
         {"$sort": {"_id": 1}},
     ]
 
@@ -81,7 +82,7 @@ async def tip_stats(facts: AsyncCollection, unit_code: str, group_by: GroupBy | 
     """`filters`: era, channel, programme_code, category (see `tip_pipeline`)."""
     cursor = await facts.aggregate(tip_pipeline(unit_code, group_by, received_from, received_to, **filters))
     rows = await cursor.to_list()
-    total = {k: sum(r[k] for r in rows) for k in ("received", "valuable", "converted")}
+    total = _total(rows)
     groups = [{"key": r["_id"], "received": r["received"], "valuable": r["valuable"],
                "converted": r["converted"]} for r in rows] if group_by else []
     return {"unit_code": unit_code, "total": total, "groups": groups}
@@ -127,27 +128,25 @@ def report_tip_pipeline(unit_code: str, year: int, era: Era, now: datetime) -> l
         {"$match": {unit_field(era): unit_code, "received_at": _period(year_period(year - 1)[0], end)}},
         {"$group": {"_id": {"current": {"$gte": ["$received_at", start]}, "channel": "$channel",
                             "programme": "$programme_code"},
-                    "received": {"$sum": 1},
-                    "valuable": {"$sum": {"$cond": [_VALUABLE, 1, 0]}},
-                    "converted": {"$sum": {"$cond": [_CONVERTED, 1, 0]}},
+                    **_TIP_SUMS,
                     "open": {"$sum": {"$cond": [open_, 1, 0]}},
                     "overdue": {"$sum": {"$cond": [overdue, 1, 0]}}}},
     ]
 
 
-_TIP_COUNTS = ("received", "valuable", "converted")
+_TIP_COUNTS = tuple(_TIP_SUMS)
 
 
-def _sum_by(rows: list[dict], key: str | None, counts: tuple[str, ...] = _TIP_COUNTS) -> list[dict]:
-    """Rows summed per `_id[key]` (all in one group if key is None), sorted by key as the
-    database sorts (no key first)."""
-    sums: dict = {}
+def _total(rows: list[dict], counts: tuple[str, ...] = _TIP_COUNTS) -> dict[str, int]:
+    return {c: sum(r[c] for r in rows) for c in counts}
+
+
+def _sum_by(rows: list[dict], key: str) -> list[dict]:
+    """Rows summed per `_id[key]`, sorted by key as the database sorts (no key first)."""
+    groups: dict = {}
     for row in rows:
-        k = row["_id"][key] if key else None
-        group = sums.setdefault(k, dict.fromkeys(counts, 0))
-        for c in counts:
-            group[c] += row[c]
-    return [{"key": k, **sums[k]} for k in sorted(sums, key=lambda k: (k is not None, k or ""))]
+        groups.setdefault(row["_id"][key], []).append(row)
+    return [{"key": k, **_total(groups[k])} for k in sorted(groups, key=lambda k: (k is not None, k or ""))]
 
 
 async def report_figures(db: AsyncDatabase, unit_code: str, year: int, era: Era = "legacy",
@@ -161,18 +160,13 @@ async def report_figures(db: AsyncDatabase, unit_code: str, year: int, era: Era 
     rows = await cursor.to_list()
     current = [r for r in rows if r["_id"]["current"]]
     previous = [r for r in rows if not r["_id"]["current"]]
-
-    def total(rows: list[dict], counts: tuple[str, ...] = _TIP_COUNTS) -> dict:
-        found = _sum_by(rows, None, counts)
-        return {c: found[0][c] if found else 0 for c in counts}
-
     by_programme = _sum_by(current, "programme")
     return {"unit_code": unit_code, "unit_name": unit.name, "year": year, "era": era,
-            "tips": total(current, (*_TIP_COUNTS, "open", "overdue")),
+            "tips": _total(current, (*_TIP_COUNTS, "open", "overdue")),
             "by_channel": _sum_by(current, "channel"), "by_programme": by_programme,
             "programmes": await programme_names(db, [g["key"] for g in by_programme]),
             "cameras": _camera_figures(await camera_stats(db, unit_code, start, end, era)),
-            "previous": {"tips": total(previous),
+            "previous": {"tips": _total(previous),
                          "cameras": _camera_figures(await camera_stats(db, unit_code, prev_start, prev_end, era))}}
 
 
